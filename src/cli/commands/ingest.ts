@@ -1,0 +1,103 @@
+/** `vigil ingest [FILE...|-]` — load NDJSON files into the embedded store or send them to a server. */
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { IngestResult } from '../../ingest/service.js';
+import { ingestStack } from '../../server/runtime.js';
+import { readBatches } from '../batches.js';
+import type { VigilClient } from '../client.js';
+import { addConfigFlags, configFrom } from '../config-flags.js';
+import { CliError, openLocalStore } from '../local-store.js';
+import { progressBar } from '../progress.js';
+import { addRemoteFlags, remoteClient, type RemoteFlags } from './remote.js';
+
+const BATCH_BYTES = 4 << 20;
+const IN_FLIGHT = 3;
+const SHOWN_ERRORS = 20;
+
+type Send = (body: Buffer, file: string, lineBase: number, offsetBase: number) => Promise<IngestResult['body']>;
+
+/** Posts one batch, retrying overload and server errors with the same Idempotency-Key. */
+function remoteSender(client: VigilClient): Send {
+  return async (body, _file, lineBase, offsetBase) => {
+    const key = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      const res = await client.request('POST', 'api/v1/events?partial=true', {
+        body,
+        headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': key },
+      });
+      if (res.ok) {
+        const result = (await res.json()) as IngestResult['body'];
+        for (const e of result.errors ?? []) {
+          e.line += lineBase;
+          if (e.offset >= 0) e.offset += offsetBase;
+        }
+        return result;
+      }
+      const retriable = res.status === 503 || res.status === 429 || res.status >= 500;
+      if (!retriable || attempt >= 8) throw new CliError(`server answered HTTP ${res.status}: ${await res.text()}`);
+      await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+    }
+  };
+}
+
+export function ingestCommand(program: Command): void {
+  const cmd = program
+    .command('ingest')
+    .description('Ingest ECS events (NDJSON) from files or stdin into the store or a server')
+    .argument('[files...]', 'NDJSON files; - or nothing for stdin')
+    .action(async (files: string[], opts: RemoteFlags & Record<string, unknown>) => {
+      const inputs = files.length ? files : ['-'];
+      const client = remoteClient(opts);
+      const config = configFrom(opts);
+      let send: Send;
+      let finish = async () => {};
+      if (client) send = remoteSender(client);
+      else {
+        const store = await openLocalStore(config);
+        const { ingest, committer } = ingestStack(config, store);
+        send = async (body, file, lineBase, offsetBase) =>
+          (await ingest.ingestBody(body, { source: file, partial: true, lineBase, offsetBase })).body;
+        finish = async () => {
+          await committer.close();
+          await store.close();
+        };
+      }
+      const total = inputs.every((f) => f !== '-') ? inputs.reduce((n, f) => n + statSync(f).size, 0) : undefined;
+      const progress = progressBar(total, 'ingest');
+      let accepted = 0;
+      let rejected = 0;
+      const errors: string[] = [];
+      try {
+        for (const file of inputs) {
+          const name = file === '-' ? 'stdin' : file;
+          const inflight = new Set<Promise<void>>();
+          for await (const b of readBatches(file, BATCH_BYTES)) {
+            const job = send(b.body, name, b.lineBase, b.offsetBase).then((r) => {
+              accepted += r.accepted;
+              rejected += r.rejected ?? 0;
+              for (const e of r.errors ?? []) errors.push(`${name}:${e.line}: ${e.path ? `${e.path}: ` : ''}${e.reason}`);
+              progress.advance(b.body.length, r.accepted);
+            });
+            inflight.add(job);
+            void job.finally(() => inflight.delete(job)).catch(() => undefined);
+            if (inflight.size >= IN_FLIGHT) await Promise.race(inflight);
+          }
+          await Promise.all(inflight);
+        }
+      } finally {
+        progress.stop();
+        await finish();
+      }
+      const err = process.stderr;
+      for (const line of errors.slice(0, SHOWN_ERRORS)) err.write(`rejected ${line}\n`);
+      if (errors.length > SHOWN_ERRORS) err.write(`… and ${errors.length - SHOWN_ERRORS} more\n`);
+      err.write(`read ${accepted + rejected} records: ${accepted} accepted, ${rejected} rejected\n`);
+      if (rejected > 0) {
+        err.write(`rejected records are kept with their original text in ${client ? 'the server\'s' : config.data_dir}/rejected/\n`);
+        process.exitCode = 1;
+      }
+    });
+  addRemoteFlags(cmd);
+  addConfigFlags(cmd);
+}

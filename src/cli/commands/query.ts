@@ -1,0 +1,83 @@
+/** `vigil query '<logql>'` — search the audit log, locally or on a server. */
+import { userInfo } from 'node:os';
+import { Option, type Command } from 'commander';
+import { runQuery, type QueryRequest } from '../../query/engine.js';
+import { accessEvent } from '../../server/access-audit.js';
+import { ingestStack } from '../../server/runtime.js';
+import { withVigil } from '../../store/store.js';
+import { addConfigFlags, configFrom } from '../config-flags.js';
+import { openLocalStore } from '../local-store.js';
+import { OUTPUTS, render, type OutputFormat } from '../output.js';
+import { addRemoteFlags, remoteClient, type RemoteFlags } from './remote.js';
+
+interface QueryFlags extends RemoteFlags {
+  since?: string;
+  from?: string;
+  to?: string;
+  limit: string;
+  direction: 'forward' | 'backward';
+  output: OutputFormat;
+}
+
+/** Runs the query against the local store, recording the read as an access event. */
+async function localQuery(opts: QueryFlags & Record<string, unknown>, req: QueryRequest): Promise<string[]> {
+  const config = configFrom(opts);
+  const store = await openLocalStore(config);
+  const { ingest, committer } = ingestStack(config, store);
+  const actor = { name: `local:${userInfo().username}`, scopes: ['admin'] };
+  try {
+    let rows;
+    try {
+      rows = await runQuery(store, req);
+    } catch (err) {
+      await ingest.ingestEvents(
+        [accessEvent({ action: 'query', outcome: 'failure', actor, route: 'cli:query', query: req.query, results: 0, reason: (err as Error).message })],
+        'vigil.access',
+      );
+      throw err;
+    }
+    await ingest.ingestEvents([accessEvent({ action: 'query', outcome: 'success', actor, route: 'cli:query', query: req.query, results: rows.length })], 'vigil.access');
+    return rows.map(withVigil);
+  } finally {
+    await committer.close();
+    await store.close();
+  }
+}
+
+export function queryCommand(program: Command): void {
+  const cmd = program
+    .command('query')
+    .description('Search the audit log with LogQL (stream selector and line filters)')
+    .argument('<query>', 'LogQL, e.g. \'{dataset="app.audit", outcome="failure"} |= "alice"\'')
+    .option('--since <duration>', 'look back this far from --to (default 1h)')
+    .option('--from <time>', 'start: RFC 3339, Unix epoch (s/ms/ns) or now-2h')
+    .option('--to <time>', 'end (exclusive), default now')
+    .option('--limit <n>', 'most events to return', '100')
+    .addOption(new Option('--direction <dir>', 'newest first (backward) or oldest first (forward)').choices(['backward', 'forward']).default('backward'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices([...OUTPUTS]).default('table'))
+    .action(async (query: string, opts: QueryFlags & Record<string, unknown>) => {
+      const req: QueryRequest = {
+        query,
+        since: opts.since,
+        from: opts.from,
+        to: opts.to,
+        limit: Number(opts.limit),
+        direction: opts.direction,
+      };
+      const client = remoteClient(opts);
+      let docs: string[];
+      if (client) {
+        const params = new URLSearchParams({ query, limit: opts.limit, direction: opts.direction });
+        for (const k of ['since', 'from', 'to'] as const) if (opts[k]) params.set(k, opts[k]!);
+        const res = await client.json<{ events: unknown[] }>('GET', `api/v1/query?${params}`);
+        docs = res.events.map((e) => JSON.stringify(e));
+      } else {
+        docs = await localQuery(opts, req);
+      }
+      const lines = render(docs, opts.output, process.stdout.columns ?? 160);
+      process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
+      if (opts.output === 'table') process.stderr.write(`${docs.length} events\n`);
+    });
+  addRemoteFlags(cmd);
+  addConfigFlags(cmd);
+}

@@ -1,0 +1,42 @@
+/** The `vigil` command line. */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { isClientError } from '../query/engine.js';
+import { ingestCommand } from './commands/ingest.js';
+import { queryCommand } from './commands/query.js';
+import { serveCommand } from './commands/serve.js';
+import { tokenCommand } from './commands/token.js';
+import { CliError } from './local-store.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('vigil')
+    .description('Vigil: collect, normalize (ECS), store tamper-evidently and query security audit logs')
+    .version(pkg.version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false });
+  serveCommand(program);
+  ingestCommand(program);
+  queryCommand(program);
+  tokenCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().exitOverride().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof CliError || err instanceof ConfigError || isClientError(err)) {
+      process.stderr.write(`vigil: ${(err as Error).message}\n`);
+      process.exitCode = err instanceof CliError ? err.exitCode : 2;
+      return;
+    }
+    throw err;
+  }
+}

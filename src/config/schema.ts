@@ -1,0 +1,65 @@
+/**
+ * The configuration: `vigil.yaml`, overridden by `VIGIL_*` environment
+ * variables, overridden by command-line flags. Every key is documented here
+ * (these descriptions are the reference in docs/configuration.md).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+const Size = (def: string, description: string) =>
+  Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^\\d+(\\.\\d+)?\\s*([KMGT]i?B|B)?$' })], {
+    default: def,
+    description: `${description} (bytes, or with a unit: 512KiB, 16MiB, 1GB)`,
+  });
+
+export const ConfigSchema = Type.Object(
+  {
+    data_dir: Type.String({ default: './vigil-data', description: 'Directory for the store, tokens, keys and dead letters' }),
+    server: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1', description: 'Address to listen on' }),
+        port: Type.Integer({ default: 7080, minimum: 0, maximum: 65535, description: 'TCP port (0 picks a free one)' }),
+        auth: Type.Union([Type.Literal('token'), Type.Literal('none')], {
+          default: 'token',
+          description: '`token` (bearer tokens with scopes) or `none` (only allowed on loopback)',
+        }),
+        max_body_bytes: Size('32MiB', 'Largest request body accepted, after gzip decompression; larger gets 413'),
+        metrics_auth: Type.Boolean({ default: true, description: 'Require a token (any scope) for GET /metrics' }),
+        tls: Type.Object(
+          {
+            cert: Type.String({ default: '', description: 'PEM certificate file; with `key`, the listener speaks HTTPS' }),
+            key: Type.String({ default: '', description: 'PEM private key file' }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    ingest: Type.Object(
+      {
+        max_record_bytes: Size('1MiB', 'Largest single record (one NDJSON line)'),
+        max_batch_events: Type.Integer({ default: 20000, minimum: 1, description: 'Most events in one group commit' }),
+        max_queued_bytes: Size('256MiB', 'Event bytes waiting for a commit before ingest answers 503'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    store: Type.Object(
+      {
+        checkpoint_threshold: Type.String({ default: '256MB', description: 'DuckDB WAL size that triggers a checkpoint' }),
+        memory_limit: Type.String({ default: '', description: 'DuckDB memory limit, e.g. 2GB (empty: DuckDB default, 80% of RAM)' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {
+          default: 'info',
+          description: 'Server log level (pino)',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type RawConfig = Static<typeof ConfigSchema>;

@@ -1,0 +1,9 @@
+/** Vigil's library entry point. */
+export type { AuditEvent, StoredEvent, VigilMeta } from './model/event.js';
+export { EventSchema } from './model/event.js';
+export { validateEvent } from './model/validate.js';
+export { canonicalJson } from './model/canonical.js';
+export type { Store, EventQuery, StoredRow } from './store/store.js';
+export { DuckDBStore } from './store/duckdb/duckdb-store.js';
+export { startServer } from './server/runtime.js';
+export { loadConfig } from './config/load.js';

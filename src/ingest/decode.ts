@@ -1,0 +1,101 @@
+/**
+ * Splits an ingest body into JSON records: NDJSON (one object a line) or one
+ * JSON array of objects. Each record keeps where it came from (1-based line,
+ * byte offset) and its original bytes, so errors can name the place and the
+ * dead-letter file can keep the input exactly.
+ */
+
+export interface RawRecord {
+  /** 1-based line number (NDJSON) or 1-based position in the array. */
+  line: number;
+  /** Byte offset of the record in the (decompressed) body; -1 inside a JSON array. */
+  offset: number;
+  /** The record's original text. */
+  text: string;
+  value: unknown;
+}
+
+export interface RecordError {
+  line: number;
+  offset: number;
+  /** Field path inside the record (`event.outcome`), empty for the record as a whole. */
+  path: string;
+  reason: string;
+  /** Original text of the record, for the dead-letter file. */
+  text: string;
+}
+
+export interface DecodedBody {
+  records: RawRecord[];
+  errors: RecordError[];
+}
+
+/** Reads a body that is NDJSON or a JSON array (told apart by its first non-blank character). */
+export function decodeBody(body: Buffer, maxRecordBytes: number): DecodedBody {
+  let start = 0;
+  while (start < body.length && (body[start] === 0x20 || body[start] === 0x0a || body[start] === 0x0d || body[start] === 0x09)) start++;
+  if (body[start] === 0x5b /* [ */) return decodeArray(body);
+  return decodeNdjson(body, maxRecordBytes);
+}
+
+function invalidUtf8(buf: Buffer): boolean {
+  return !Buffer.from(buf.toString('utf8'), 'utf8').equals(buf);
+}
+
+function decodeArray(body: Buffer): DecodedBody {
+  const text = body.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { records: [], errors: [{ line: 1, offset: 0, path: '', reason: `invalid JSON: ${(err as Error).message}`, text }] };
+  }
+  if (!Array.isArray(parsed)) {
+    return { records: [], errors: [{ line: 1, offset: 0, path: '', reason: 'expected a JSON array of events', text }] };
+  }
+  return {
+    records: parsed.map((value, i) => ({ line: i + 1, offset: -1, text: JSON.stringify(value), value })),
+    errors: [],
+  };
+}
+
+function decodeNdjson(body: Buffer, maxRecordBytes: number): DecodedBody {
+  const records: RawRecord[] = [];
+  const errors: RecordError[] = [];
+  let line = 0;
+  let pos = 0;
+  while (pos < body.length) {
+    let end = body.indexOf(0x0a, pos);
+    if (end === -1) end = body.length;
+    line++;
+    let stop = end;
+    if (stop > pos && body[stop - 1] === 0x0d) stop--;
+    const bytes = stop - pos;
+    if (bytes > 0 && !isBlank(body, pos, stop)) {
+      const slice = body.subarray(pos, stop);
+      const text = slice.toString('utf8');
+      const fail = (reason: string) => errors.push({ line, offset: pos, path: '', reason, text });
+      if (bytes > maxRecordBytes) {
+        fail(`record of ${bytes} bytes exceeds the limit of ${maxRecordBytes} bytes`);
+      } else if (text.includes('\ufffd') && invalidUtf8(slice)) {
+        fail('invalid UTF-8');
+      } else {
+        try {
+          records.push({ line, offset: pos, text, value: JSON.parse(text) });
+        } catch (err) {
+          fail(`invalid JSON: ${(err as Error).message}`);
+        }
+      }
+    }
+    pos = end + 1;
+  }
+  return { records, errors };
+}
+
+function isBlank(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = buf[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}

@@ -1,0 +1,94 @@
+/**
+ * Group commit: requests that arrive while a commit is running wait together
+ * and go into the next transaction, so many concurrent clients cost one
+ * durable commit per round instead of one each. Memory is bounded: past
+ * `maxQueuedBytes` new work is refused with BackpressureError (HTTP 503).
+ */
+import type { AppendRequest, Store } from '../store/store.js';
+
+export interface GroupCommitConfig {
+  /** Most events one transaction takes (the rest waits for the next round). */
+  maxBatchEvents: number;
+  /** Most document bytes waiting to be committed before new work is refused. */
+  maxQueuedBytes: number;
+}
+
+export interface CommitObserver {
+  committed(events: number, requests: number, seconds: number): void;
+}
+
+export class BackpressureError extends Error {
+  override readonly name = 'BackpressureError';
+}
+
+interface Pending {
+  request: AppendRequest;
+  bytes: number;
+  resolve: (firstSeq: number) => void;
+  reject: (err: Error) => void;
+}
+
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private queuedBytes = 0;
+  private running: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly config: GroupCommitConfig,
+    private readonly observer?: CommitObserver,
+  ) {}
+
+  /** Bytes waiting for a commit. */
+  get backlogBytes(): number {
+    return this.queuedBytes;
+  }
+
+  /** Queues a request; resolves with its first sequence number once durably committed. */
+  submit(request: AppendRequest): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('store is shutting down'));
+    let bytes = 0;
+    for (const e of request.events) bytes += e.doc.length;
+    if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.config.maxQueuedBytes) {
+      return Promise.reject(new BackpressureError(`ingest queue full (${this.queuedBytes} bytes waiting)`));
+    }
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ request, bytes, resolve, reject });
+      this.queuedBytes += bytes;
+      this.running ??= this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    // Let the current tick's submissions join the first round.
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.queue.length > 0) {
+      const round: Pending[] = [];
+      let events = 0;
+      while (this.queue.length > 0) {
+        const next = this.queue[0];
+        if (round.length > 0 && events + next.request.events.length > this.config.maxBatchEvents) break;
+        round.push(this.queue.shift()!);
+        events += next.request.events.length;
+      }
+      const started = performance.now();
+      try {
+        const starts = await this.store.append(round.map((p) => p.request));
+        this.observer?.committed(events, round.length, (performance.now() - started) / 1000);
+        round.forEach((p, i) => p.resolve(starts[i]));
+      } catch (err) {
+        for (const p of round) p.reject(err as Error);
+      } finally {
+        for (const p of round) this.queuedBytes -= p.bytes;
+      }
+    }
+    this.running = undefined;
+  }
+
+  /** Stops taking work and waits until everything queued is committed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running) await this.running;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The ingest path shared by every route and by `vigil ingest`: decode →
+ * validate → complete (ECS defaults, id, summary) → group commit → answer.
+ * A batch is all-or-nothing unless the caller asks for partial acceptance;
+ * rejected records always go to the dead-letter file with their original text.
+ */
+import type { AuditEvent } from '../model/event.js';
+import { prepareEvent, type PreparedEvent } from '../model/prepare.js';
+import { nowNs } from '../model/time.js';
+import { validateEvent } from '../model/validate.js';
+import type { IdempotentResult } from '../store/store.js';
+import type { DeadLetter } from './dead-letter.js';
+import { decodeBody, type RecordError } from './decode.js';
+import type { GroupCommitter } from './group-commit.js';
+
+export interface IngestObserver {
+  accepted(n: number, source: string): void;
+  rejected(n: number, source: string): void;
+}
+
+export interface IngestOptions {
+  /** Where the body came from (route or file), named in errors and the dead-letter file. */
+  source: string;
+  /** Store the valid records of a batch that also has invalid ones. */
+  partial?: boolean;
+  idempotencyKey?: string;
+  /** Lines and bytes before this body in its file, so errors name file positions. */
+  lineBase?: number;
+  offsetBase?: number;
+}
+
+export interface IngestResult extends IdempotentResult {
+  body: { accepted: number; rejected?: number; errors?: Omit<RecordError, 'text'>[] };
+}
+
+/** Most errors listed in one response; the dead-letter file has them all. */
+const MAX_REPORTED_ERRORS = 100;
+
+export interface IngestServiceConfig {
+  maxRecordBytes: number;
+}
+
+export class IngestService {
+  private readonly inflight = new Map<string, Promise<IngestResult>>();
+
+  constructor(
+    private readonly committer: GroupCommitter,
+    private readonly lookupIdempotency: (key: string) => Promise<IdempotentResult | undefined>,
+    private readonly deadLetter: DeadLetter,
+    private readonly config: IngestServiceConfig,
+    private readonly observer?: IngestObserver,
+  ) {}
+
+  async ingestBody(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
+    const key = opts.idempotencyKey;
+    if (!key) return this.run(body, opts);
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const job = (async () => {
+      const previous = await this.lookupIdempotency(key);
+      return previous ? (previous as IngestResult) : this.run(body, opts);
+    })();
+    this.inflight.set(key, job);
+    try {
+      return await job;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  /** Ingests already-parsed events (internal producers such as the access log). */
+  async ingestEvents(events: AuditEvent[], source: string): Promise<number> {
+    const ingested = nowNs();
+    const prepared = events.map((e) => prepareEvent(e, ingested));
+    const first = await this.committer.submit({ events: prepared });
+    this.observer?.accepted(prepared.length, source);
+    return first;
+  }
+
+  private async run(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
+    const { records, errors } = decodeBody(body, this.config.maxRecordBytes);
+    shift(records, errors, opts.lineBase ?? 0, opts.offsetBase ?? 0);
+    const prepared: PreparedEvent[] = [];
+    const ingested = nowNs();
+    for (const r of records) {
+      const problems = validateEvent(r.value);
+      if (problems.length === 0) {
+        prepared.push(prepareEvent(r.value as AuditEvent, ingested));
+      } else {
+        for (const p of problems) errors.push({ line: r.line, offset: r.offset, path: p.path, reason: p.reason, text: r.text });
+      }
+    }
+    errors.sort((a, b) => a.line - b.line);
+    const rejectedLines = new Set(errors.map((e) => e.line)).size;
+    if (rejectedLines > 0) {
+      await this.deadLetter.write(errorsForDeadLetter(errors, opts.source));
+      this.observer?.rejected(rejectedLines, opts.source);
+    }
+    const reported = errors.slice(0, MAX_REPORTED_ERRORS).map(({ text: _t, ...rest }) => rest);
+    if (rejectedLines > 0 && !opts.partial) {
+      return { status: 400, body: { accepted: 0, rejected: rejectedLines, errors: reported } };
+    }
+    const result: IngestResult = {
+      status: 200,
+      body: rejectedLines > 0 ? { accepted: prepared.length, rejected: rejectedLines, errors: reported } : { accepted: prepared.length },
+    };
+    const idempotency = opts.idempotencyKey ? { key: opts.idempotencyKey, result } : undefined;
+    if (prepared.length > 0 || idempotency) {
+      await this.committer.submit({ events: prepared, idempotency });
+    }
+    this.observer?.accepted(prepared.length, opts.source);
+    return result;
+  }
+}
+
+function shift(records: { line: number; offset: number }[], errors: RecordError[], lines: number, bytes: number): void {
+  if (lines === 0 && bytes === 0) return;
+  for (const r of [...records, ...errors]) {
+    r.line += lines;
+    if (r.offset >= 0) r.offset += bytes;
+  }
+}
+
+/** One dead-letter entry per rejected record, its reasons joined. */
+function errorsForDeadLetter(errors: RecordError[], source: string) {
+  const byLine = new Map<number, RecordError & { source: string }>();
+  for (const e of errors) {
+    const seen = byLine.get(e.line);
+    const reason = e.path ? `${e.path}: ${e.reason}` : e.reason;
+    if (seen) seen.reason += `; ${reason}`;
+    else byLine.set(e.line, { ...e, path: e.path, reason, source });
+  }
+  return [...byLine.values()];
+}

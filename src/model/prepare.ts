@@ -1,0 +1,82 @@
+/**
+ * Turns a validated ECS object into the form the store writes: the completed
+ * document (defaults, id, summary, related.*) plus the values of the typed
+ * filter columns. Pure; the caller supplies the ingest time.
+ */
+import type { AuditEvent } from './event.js';
+import { contentId } from './event-id.js';
+import { summarize, targetOf } from './message.js';
+import { formatNs, parseRfc3339 } from './time.js';
+
+export interface PreparedEvent {
+  event: AuditEvent;
+  /** The document as compact JSON, exactly what is stored. */
+  doc: string;
+  ts: bigint;
+  ingested: bigint;
+  id: string;
+  dataset: string | null;
+  category: string[] | null;
+  action: string | null;
+  outcome: string | null;
+  userName: string | null;
+  userEmail: string | null;
+  sourceIp: string | null;
+  target: string | null;
+  namespace: string | null;
+  host: string | null;
+}
+
+function pushUnique(list: string[], value: unknown): void {
+  if (typeof value === 'string' && value !== '' && !list.includes(value)) list.push(value);
+}
+
+/** Fills `related.ip` and `related.user` from the fields that name addresses and users. */
+function fillRelated(e: AuditEvent): void {
+  const ips = [...(e.related?.ip ?? [])];
+  for (const ip of [e.source?.ip, e.client?.ip, e.destination?.ip]) pushUnique(ips, ip);
+  const users = [...(e.related?.user ?? [])];
+  const u = e.user;
+  for (const v of [u?.name, u?.email, u?.id, u?.target?.name, u?.target?.email, u?.effective?.name]) {
+    pushUnique(users, v);
+  }
+  if (ips.length === 0 && users.length === 0) return;
+  e.related = { ...e.related };
+  if (ips.length) e.related.ip = ips;
+  if (users.length) e.related.user = users;
+}
+
+/**
+ * Completes an event in place and returns its stored form. `raw` must have
+ * passed `validateEvent`.
+ */
+export function prepareEvent(raw: AuditEvent, ingestedNs: bigint): PreparedEvent {
+  const e = raw;
+  const time = parseRfc3339(e['@timestamp'])!;
+  e['@timestamp'] = time.iso;
+  const ev = (e.event ??= {});
+  ev.kind ??= 'event';
+  ev.outcome ??= 'unknown';
+  if (e.message === undefined) e.message = summarize(e);
+  fillRelated(e);
+  const id = (ev.id ??= contentId(e));
+  ev.ingested = formatNs(ingestedNs);
+  const u = e.user;
+  return {
+    event: e,
+    doc: JSON.stringify(e),
+    ts: time.ns,
+    ingested: ingestedNs,
+    id,
+    dataset: ev.dataset ?? null,
+    category: ev.category?.length ? ev.category : null,
+    action: ev.action ?? null,
+    outcome: ev.outcome ?? null,
+    userName: u?.name ?? null,
+    userEmail: u?.email ?? null,
+    sourceIp: e.source?.ip ?? null,
+    target: targetOf(e) ?? null,
+    namespace: e.orchestrator?.namespace ?? null,
+    host: e.host?.name ?? null,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The HTTP server: Fastify with raw bodies, token auth on every route by
+ * default, and errors mapped to statuses (400 bad input, 401/403 auth,
+ * 413 too large, 503 backpressure with Retry-After).
+ */
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { TokenStore } from '../auth/tokens.js';
+import type { Config } from '../config/load.js';
+import { BackpressureError } from '../ingest/group-commit.js';
+import type { IngestService } from '../ingest/service.js';
+import { isClientError } from '../query/engine.js';
+import type { Store } from '../store/store.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { AccessLog } from './access-log.js';
+import { registerAuth } from './auth.js';
+import { HttpError, registerRawBodies } from './body.js';
+import { eventsRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { queryRoutes } from './routes/query.js';
+import { tokenRoutes } from './routes/tokens.js';
+
+export interface ServerDeps {
+  config: Config;
+  store: Store;
+  ingest: IngestService;
+  metrics: Metrics;
+  /** undefined when auth is `none` */
+  tokens: TokenStore | undefined;
+  notReady: () => string | undefined;
+}
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const { config } = deps;
+  const tls = config.server.tls.cert && config.server.tls.key
+    ? { cert: readFileSync(config.server.tls.cert), key: readFileSync(config.server.tls.key) }
+    : undefined;
+  const app = Fastify({
+    logger: { level: config.log.level },
+    bodyLimit: config.server.max_body_bytes,
+    logController: new LogController({ disableRequestLogging: true }),
+    ...(tls ? { https: tls } : {}),
+  }) as unknown as FastifyInstance;
+  registerRawBodies(app);
+  registerAuth(app, deps.tokens);
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof HttpError) return reply.code(err.status).send({ error: 'bad_request', message: err.message });
+    if (isClientError(err)) return reply.code(400).send({ error: 'bad_query', message: err.message });
+    if (err instanceof BackpressureError) {
+      return reply.code(503).header('retry-after', '1').send({ error: 'overloaded', message: err.message });
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: (err as Error).message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
+  });
+  const access = new AccessLog(deps.ingest);
+  healthRoutes(app, { metrics: deps.metrics, metricsAuth: config.server.metrics_auth, notReady: deps.notReady });
+  eventsRoutes(app, { ingest: deps.ingest, maxBodyBytes: config.server.max_body_bytes });
+  queryRoutes(app, { store: deps.store, access });
+  if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });
+  return app;
+}

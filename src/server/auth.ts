@@ -1,0 +1,56 @@
+/**
+ * Authentication for every route unless it opts out: a bearer token (or HTTP
+ * basic auth with the token as password, as Grafana and Loki clients send it)
+ * with the scope the route asks for. 401 without a valid token, 403 with the
+ * wrong scope.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { allows, type Principal, type Scope, type TokenStore } from '../auth/tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+  }
+  interface FastifyContextConfig {
+    /** Scope the route needs; `public` for health probes; `any` for any valid token. */
+    scope?: Scope | 'public' | 'any';
+  }
+}
+
+export const ANONYMOUS: Principal = { tokenId: '', name: 'anonymous', scopes: ['admin'] };
+
+function presentedToken(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const [kind, value = ''] = h.split(' ', 2);
+  if (/^bearer$/i.test(kind)) return value.trim();
+  if (/^basic$/i.test(kind)) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    return decoded.slice(decoded.indexOf(':') + 1);
+  }
+  return undefined;
+}
+
+export function registerAuth(app: FastifyInstance, tokens: TokenStore | undefined): void {
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.addHook('onRequest', async (req, reply) => {
+    const scope = req.routeOptions.config?.scope;
+    if (scope === 'public') return;
+    if (!tokens) {
+      req.principal = ANONYMOUS;
+      return;
+    }
+    const token = presentedToken(req);
+    const principal = token ? tokens.authenticate(token) : undefined;
+    if (!principal) {
+      reply.header('www-authenticate', 'Bearer realm="vigil"');
+      return reply.code(401).send({ error: 'unauthorized', message: token ? 'invalid or revoked token' : 'a bearer token is required' });
+    }
+    req.principal = principal;
+    // Routes without a declared scope (including unknown paths) need admin.
+    const needed = scope ?? 'admin';
+    if (needed !== 'any' && !allows(principal, needed)) {
+      return reply.code(403).send({ error: 'forbidden', message: `this route needs a token with scope ${needed}` });
+    }
+  });
+}

@@ -1,0 +1,36 @@
+/** GET /api/v1/query — a LogQL log query over the stored ECS events; every call is audited. */
+import type { FastifyInstance } from 'fastify';
+import { runQuery, type QueryRequest } from '../../query/engine.js';
+import { withVigil } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
+import type { AccessLog } from '../access-log.js';
+
+interface QueryParams {
+  query?: string;
+  from?: string;
+  to?: string;
+  start?: string;
+  end?: string;
+  since?: string;
+  limit?: string;
+  direction?: string;
+}
+
+export function queryRoutes(app: FastifyInstance, deps: { store: Store; access: AccessLog }): void {
+  app.get<{ Querystring: QueryParams }>('/api/v1/query', { config: { scope: 'read' } }, async (req, reply) => {
+    const q = req.query;
+    const request: QueryRequest = {
+      query: q.query ?? '',
+      from: q.from ?? q.start,
+      to: q.to ?? q.end,
+      since: q.since,
+      limit: q.limit === undefined ? undefined : Number(q.limit),
+      direction: q.direction as QueryRequest['direction'],
+    };
+    const started = performance.now();
+    const rows = await deps.access.audited(req, 'query', request.query, () => runQuery(deps.store, request));
+    const elapsed = performance.now() - started;
+    reply.type('application/json');
+    return `{"events":[${rows.map(withVigil).join(',')}],"stats":{"returned":${rows.length},"elapsed_ms":${elapsed.toFixed(1)}}}`;
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * Wires a running Vigil: store → group committer → ingest service → HTTP.
+ * Used by `vigil serve` and by tests. `stop()` is the graceful shutdown:
+ * stop accepting, finish in-flight requests and commits, close the store.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { TokenStore } from '../auth/tokens.js';
+import type { Config } from '../config/load.js';
+import { DeadLetter } from '../ingest/dead-letter.js';
+import { GroupCommitter } from '../ingest/group-commit.js';
+import { IngestService } from '../ingest/service.js';
+import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import { Metrics } from '../telemetry/metrics.js';
+import { buildServer } from './app.js';
+
+export const SERVER_FILE = 'server.json';
+
+export interface Running {
+  url: string;
+  app: FastifyInstance;
+  store: DuckDBStore;
+  /** Path of the admin token file when this start created it. */
+  adminTokenFile: string | undefined;
+  stop(): Promise<void>;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+/** Builds the ingest stack on an open store (shared by the server and local CLI ingest). */
+export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metrics) {
+  const committer = new GroupCommitter(
+    store,
+    { maxBatchEvents: config.ingest.max_batch_events, maxQueuedBytes: config.ingest.max_queued_bytes },
+    metrics,
+  );
+  const ingest = new IngestService(
+    committer,
+    (key) => store.lookupIdempotency(key),
+    new DeadLetter(join(config.data_dir, 'rejected')),
+    { maxRecordBytes: config.ingest.max_record_bytes },
+    metrics,
+  );
+  return { committer, ingest };
+}
+
+export async function startServer(config: Config): Promise<Running> {
+  if (config.server.auth === 'none' && !isLoopback(config.server.host)) {
+    throw new Error(`server.auth: none is only allowed when listening on loopback, not on ${config.server.host}`);
+  }
+  const store = await DuckDBStore.open({
+    dataDir: config.data_dir,
+    checkpointThreshold: config.store.checkpoint_threshold,
+    memoryLimit: config.store.memory_limit || undefined,
+  });
+  const tokens = config.server.auth === 'token' ? new TokenStore(config.data_dir) : undefined;
+  const adminTokenFile = tokens?.ensureAdmin();
+  let committer: GroupCommitter;
+  const metrics = new Metrics(store, () => committer?.backlogBytes ?? 0);
+  const stack = ingestStack(config, store, metrics);
+  committer = stack.committer;
+  let stopping = false;
+  const app = buildServer({
+    config,
+    store,
+    ingest: stack.ingest,
+    metrics,
+    tokens,
+    notReady: () =>
+      stopping ? 'shutting down' : committer.backlogBytes > config.ingest.max_queued_bytes * 0.9 ? 'ingest queue nearly full' : undefined,
+  });
+  if (config.server.auth === 'none') app.log.warn('authentication is off (server.auth: none); anyone who can reach this port can read the audit log');
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+  const scheme = config.server.tls.cert ? 'https' : 'http';
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `${scheme}://${host}:${port}`;
+  const serverFile = join(config.data_dir, SERVER_FILE);
+  writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url }) + '\n', { mode: 0o600 });
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    app,
+    store,
+    adminTokenFile,
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        await app.close(); // waits for in-flight requests, which wait for their commits
+        await committer.close();
+        await store.close();
+        rmSync(serverFile, { force: true });
+      })();
+      return stopped;
+    },
+  };
+}

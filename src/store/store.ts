@@ -1,0 +1,76 @@
+/**
+ * The storage contract. The embedded DuckDB store implements it now, the
+ * ClickHouse store later; everything above (ingest, query, API) sees only this.
+ */
+import type { PreparedEvent } from '../model/prepare.js';
+
+/** One ingest request's share of a group commit. */
+export interface AppendRequest {
+  events: PreparedEvent[];
+  /** Recorded in the same transaction as the events, so a resend is answered without storing twice. */
+  idempotency?: { key: string; result: IdempotentResult };
+}
+
+export interface IdempotentResult {
+  status: number;
+  body: unknown;
+}
+
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+export type LineOp = '|=' | '!=' | '|~' | '!~';
+
+export interface LabelMatcher {
+  label: string;
+  op: MatchOp;
+  value: string;
+}
+
+export interface LineFilter {
+  op: LineOp;
+  value: string;
+}
+
+export interface EventQuery {
+  matchers: LabelMatcher[];
+  lineFilters: LineFilter[];
+  /** Inclusive lower bound, ns since the epoch. */
+  fromNs: bigint;
+  /** Exclusive upper bound, ns since the epoch. */
+  toNs: bigint;
+  limit: number;
+  direction: 'forward' | 'backward';
+}
+
+/** A stored event as read back: its sequence number and its ECS document as compact JSON. */
+export interface StoredRow {
+  seq: number;
+  ts: bigint;
+  doc: string;
+}
+
+export interface StoreStats {
+  events: number;
+  bytes: number;
+}
+
+export interface Store {
+  /** The labels queries may match on, each backed by a typed column. */
+  readonly labels: readonly string[];
+  /**
+   * Appends every request's events in one durable transaction, assigning
+   * consecutive sequence numbers in order. Resolves with the first sequence
+   * number of each request once the commit is durable; on failure nothing is stored.
+   */
+  append(requests: AppendRequest[]): Promise<number[]>;
+  lookupIdempotency(key: string): Promise<IdempotentResult | undefined>;
+  query(q: EventQuery): Promise<StoredRow[]>;
+  stats(): Promise<StoreStats>;
+  /** Sequence number the next event will get (= number of events ever stored). */
+  nextSeq(): number;
+  close(): Promise<void>;
+}
+
+/** Adds `vigil.seq` to a stored document without re-parsing it. */
+export function withVigil(row: StoredRow): string {
+  return `${row.doc.slice(0, -1)}${row.doc.length > 2 ? ',' : ''}"vigil":{"seq":${row.seq}}}`;
+}
