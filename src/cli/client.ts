@@ -1,5 +1,5 @@
 /** A small client for a remote Vigil server (`--server URL --token T`). */
-import { CliError } from './local-store.js';
+import { CliError } from './errors.js';
 
 export interface RemoteOptions {
   server: string;

@@ -4,16 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/load.js';
 import { DuckDBStore, StoreLockedError } from '../store/duckdb/duckdb-store.js';
 import { SERVER_FILE } from '../server/runtime.js';
-
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-  }
-}
+import { CliError } from './errors.js';
 
 function runningServer(dataDir: string): { pid: number; url: string } | undefined {
   const file = join(dataDir, SERVER_FILE);

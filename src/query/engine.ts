@@ -1,7 +1,7 @@
 /** Runs a LogQL log query against a store: parse, bound, push down, return rows. */
 import { nowNs, parseDurationNs, parseTimeArg } from '../model/time.js';
 import type { Store, StoredRow } from '../store/store.js';
-import { QueryParseError } from './errors.js';
+import { QueryArgumentError } from './errors.js';
 import { parseLogQuery } from './log-query.js';
 
 export interface QueryRequest {
@@ -13,10 +13,6 @@ export interface QueryRequest {
   since?: string;
   limit?: number;
   direction?: 'forward' | 'backward';
-}
-
-export class QueryArgumentError extends Error {
-  override readonly name = 'QueryArgumentError';
 }
 
 export const DEFAULT_LIMIT = 100;
@@ -50,5 +46,3 @@ export async function runQuery(store: Store, req: QueryRequest): Promise<StoredR
   if (direction !== 'forward' && direction !== 'backward') throw new QueryArgumentError('direction must be forward or backward');
   return store.query({ ...parsed, ...resolveRange(req), limit, direction });
 }
-
-export const isClientError = (err: unknown) => err instanceof QueryParseError || err instanceof QueryArgumentError;

@@ -16,3 +16,11 @@ export class QueryParseError extends Error {
     return new QueryParseError(line, col, reason);
   }
 }
+
+/** A bad query parameter (time, limit, direction). */
+export class QueryArgumentError extends Error {
+  override readonly name = 'QueryArgumentError';
+}
+
+/** Whether an error is the caller's fault (HTTP 400, CLI exit 2). */
+export const isClientError = (err: unknown) => err instanceof QueryParseError || err instanceof QueryArgumentError;

@@ -9,7 +9,7 @@ import type { TokenStore } from '../auth/tokens.js';
 import type { Config } from '../config/load.js';
 import { BackpressureError } from '../ingest/group-commit.js';
 import type { IngestService } from '../ingest/service.js';
-import { isClientError } from '../query/engine.js';
+import { isClientError } from '../query/errors.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { AccessLog } from './access-log.js';

@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { IngestResult } from '../../ingest/service.js';
-import { ingestStack } from '../../server/runtime.js';
 import { readBatches } from '../batches.js';
 import type { VigilClient } from '../client.js';
 import { addConfigFlags, configFrom } from '../config-flags.js';
-import { CliError, openLocalStore } from '../local-store.js';
+import { CliError } from '../errors.js';
 import { progressBar } from '../progress.js';
 import { addRemoteFlags, remoteClient, type RemoteFlags } from './remote.js';
 
@@ -54,6 +53,8 @@ export function ingestCommand(program: Command): void {
       let finish = async () => {};
       if (client) send = remoteSender(client);
       else {
+        const { openLocalStore } = await import('../local-store.js');
+        const { ingestStack } = await import('../../server/runtime.js');
         const store = await openLocalStore(config);
         const { ingest, committer } = ingestStack(config, store);
         send = async (body, file, lineBase, offsetBase) =>

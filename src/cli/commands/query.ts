@@ -1,12 +1,8 @@
 /** `vigil query '<logql>'` — search the audit log, locally or on a server. */
 import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
-import { runQuery, type QueryRequest } from '../../query/engine.js';
-import { accessEvent } from '../../server/access-audit.js';
-import { ingestStack } from '../../server/runtime.js';
-import { withVigil } from '../../store/store.js';
+import type { QueryRequest } from '../../query/engine.js';
 import { addConfigFlags, configFrom } from '../config-flags.js';
-import { openLocalStore } from '../local-store.js';
 import { OUTPUTS, render, type OutputFormat } from '../output.js';
 import { addRemoteFlags, remoteClient, type RemoteFlags } from './remote.js';
 
@@ -21,6 +17,13 @@ interface QueryFlags extends RemoteFlags {
 
 /** Runs the query against the local store, recording the read as an access event. */
 async function localQuery(opts: QueryFlags & Record<string, unknown>, req: QueryRequest): Promise<string[]> {
+  const [{ runQuery }, { accessEvent }, { ingestStack }, { withVigil }, { openLocalStore }] = await Promise.all([
+    import('../../query/engine.js'),
+    import('../../server/access-audit.js'),
+    import('../../server/runtime.js'),
+    import('../../store/store.js'),
+    import('../local-store.js'),
+  ]);
   const config = configFrom(opts);
   const store = await openLocalStore(config);
   const { ingest, committer } = ingestStack(config, store);

@@ -1,6 +1,5 @@
 /** `vigil serve` — run the server on the embedded store. */
 import type { Command } from 'commander';
-import { startServer } from '../../server/runtime.js';
 import { addConfigFlags, configFrom } from '../config-flags.js';
 
 export function serveCommand(program: Command): void {
@@ -9,6 +8,7 @@ export function serveCommand(program: Command): void {
     .description('Run the Vigil server: HTTP ingest and query on the embedded store')
     .action(async (opts: Record<string, unknown>) => {
       const config = configFrom(opts);
+      const { startServer } = await import('../../server/runtime.js');
       const running = await startServer(config);
       const out = process.stderr;
       out.write(`vigil ${program.version()} listening on ${running.url} (data: ${config.data_dir})\n`);

@@ -2,16 +2,20 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { isScope, SCOPES, TokenStore, type Scope, type TokenRecord } from '../../auth/tokens.js';
-import { accessEvent, type AccessRecord } from '../../server/access-audit.js';
-import { ingestStack } from '../../server/runtime.js';
+import type { AccessRecord } from '../../server/access-audit.js';
 import { addConfigFlags, configFrom } from '../config-flags.js';
-import { CliError, openLocalStore } from '../local-store.js';
+import { CliError } from '../errors.js';
 import { addRemoteFlags, remoteClient, type RemoteFlags } from './remote.js';
 
 type PublicToken = Omit<TokenRecord, 'hash'>;
 
 /** Applies a token change to the local data dir and records it in the store, in that order. */
 async function localChange(opts: Record<string, unknown>, change: (tokens: TokenStore) => { record: PublicToken; action: AccessRecord['action'] }) {
+  const [{ accessEvent }, { ingestStack }, { openLocalStore }] = await Promise.all([
+    import('../../server/access-audit.js'),
+    import('../../server/runtime.js'),
+    import('../local-store.js'),
+  ]);
   const config = configFrom(opts);
   const store = await openLocalStore(config); // fails clearly if a server holds the data dir
   const { ingest, committer } = ingestStack(config, store);

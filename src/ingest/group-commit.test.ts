@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import { prepared, tempDir } from '../testing/events.js';
+import { BackpressureError, GroupCommitter } from './group-commit.js';
+
+describe('GroupCommitter', () => {
+  it('merges concurrent requests into few transactions, numbering them in submission order', async () => {
+    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    const rounds: number[] = [];
+    const gc = new GroupCommitter(store, { maxBatchEvents: 1000, maxQueuedBytes: 1 << 30 }, { committed: (_e, requests) => rounds.push(requests) });
+    const starts = await Promise.all(Array.from({ length: 20 }, (_, i) => gc.submit({ events: prepared(5, i * 5) })));
+    expect(starts).toEqual(Array.from({ length: 20 }, (_, i) => i * 5));
+    expect(rounds.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(rounds.length).toBeLessThan(20);
+    await gc.close();
+    await store.close();
+  });
+
+  it('splits rounds at maxBatchEvents', async () => {
+    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    const sizes: number[] = [];
+    const gc = new GroupCommitter(store, { maxBatchEvents: 10, maxQueuedBytes: 1 << 30 }, { committed: (e) => sizes.push(e) });
+    await Promise.all(Array.from({ length: 6 }, () => gc.submit({ events: prepared(4) })));
+    expect(sizes.every((n) => n <= 10)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(24);
+    await gc.close();
+    await store.close();
+  });
+
+  it('refuses new work with BackpressureError when the queue is full, and recovers', async () => {
+    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    const batch = prepared(10);
+    const bytes = batch.reduce((n, e) => n + e.doc.length, 0);
+    const gc = new GroupCommitter(store, { maxBatchEvents: 1000, maxQueuedBytes: bytes + 10 });
+    const first = gc.submit({ events: batch });
+    await expect(gc.submit({ events: prepared(10) })).rejects.toBeInstanceOf(BackpressureError);
+    await first;
+    await expect(gc.submit({ events: prepared(10) })).resolves.toBe(10);
+    await gc.close();
+    await expect(gc.submit({ events: prepared(1) })).rejects.toThrow(/shutting down/);
+    await store.close();
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from './canonical.js';
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('sorts keys by UTF-16 code units and writes no whitespace', () => {
+    // RFC 8785 §3.2.3 sorting example
+    const input = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    // Object.keys would put "1" first (integer-like keys), so read the order off the text.
+    const out = canonicalJson(input);
+    const positions = ['"\\r"', '"1"', '"\u0080"', '"\u00f6"', '"\u20ac"', '"\ud83d\ude00"', '"\ufb33"'].map((k) => out.indexOf(`${k}:`));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+  it('serializes numbers as ECMAScript does (RFC 8785 §3.2.2.3 examples)', () => {
+    expect(canonicalJson([1e21, 1e-7, 0.000001, -0, 333333333.33333329, 4.5, 2e-3, 1e30])).toBe(
+      '[1e+21,1e-7,0.000001,0,333333333.3333333,4.5,0.002,1e+30]',
+    );
+  });
+  it('matches the RFC 8785 §3.2.4 example', () => {
+    const input = JSON.parse(
+      '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
+    );
+    expect(canonicalJson(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+  it('refuses non-finite numbers', () => {
+    expect(() => canonicalJson({ a: Infinity })).toThrow(/non-finite/);
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from './event.js';
+import { prepareEvent } from './prepare.js';
+import { validateEvent } from './validate.js';
+
+const INGESTED = 1_800_000_000_123_456_789n;
+const base = (): AuditEvent => ({
+  '@timestamp': '2025-11-22T12:00:00.104233871Z',
+  event: { action: 'sign-in', category: ['authentication'], outcome: 'success', dataset: 'app.audit' },
+  user: { email: 'alice@example.com', roles: ['admin'] },
+  source: { ip: '2001:db8::7' },
+  user_agent: { original: 'curl/8.4.0' },
+});
+
+describe('validateEvent', () => {
+  it('accepts a well-formed event and keeps unknown fields', () => {
+    expect(validateEvent({ ...base(), custom: { nested: [1, 2] } })).toEqual([]);
+  });
+  it('names the field and the reason', () => {
+    expect(validateEvent({ '@timestamp': '2025-11-22T12:00:00Z', event: { outcome: 'ok', category: 'auth' } })).toEqual([
+      { path: 'event.category', reason: 'must be array' },
+      { path: 'event.outcome', reason: 'must be one of "success", "failure", "unknown"' },
+    ]);
+    expect(validateEvent({ event: {} })).toEqual([{ path: '@timestamp', reason: 'is required' }]);
+    expect(validateEvent({ '@timestamp': '2025-11-22', source: { port: 70000 } })).toEqual([
+      { path: 'source.port', reason: 'must be <= 65535' },
+      { path: '@timestamp', reason: 'is not an RFC 3339 timestamp: "2025-11-22"' },
+    ]);
+    expect(validateEvent({ '@timestamp': '2025-11-22T12:00:00Z', related: { ip: ['1.2.3.4', 5] } })).toEqual([
+      { path: 'related.ip[1]', reason: 'must be string' },
+    ]);
+    expect(validateEvent([1])).toEqual([{ path: '', reason: 'an event must be a JSON object' }]);
+  });
+});
+
+describe('prepareEvent', () => {
+  it('fills defaults, summary, related fields and typed columns', () => {
+    const p = prepareEvent(base(), INGESTED);
+    expect(p.ts).toBe(1763812800104233871n);
+    expect(p.event.event).toMatchObject({ kind: 'event', ingested: '2027-01-15T08:00:00.123456789Z' });
+    expect(p.event.message).toBe('alice@example.com sign-in (success)');
+    expect(p.event.related).toEqual({ ip: ['2001:db8::7'], user: ['alice@example.com'] });
+    expect(p).toMatchObject({ dataset: 'app.audit', category: ['authentication'], action: 'sign-in', outcome: 'success', userEmail: 'alice@example.com', sourceIp: '2001:db8::7', userName: null });
+    expect(JSON.parse(p.doc)).toEqual(p.event);
+  });
+  it('defaults the outcome to unknown and keeps a given message', () => {
+    const e: AuditEvent = { '@timestamp': '2025-11-22T12:00:00Z', message: 'hello' };
+    const p = prepareEvent(e, INGESTED);
+    expect(p.event.event?.outcome).toBe('unknown');
+    expect(p.event.message).toBe('hello');
+  });
+  it('derives a stable id from the content, whatever the key order or ingest time', () => {
+    const a = prepareEvent(base(), INGESTED).id;
+    const reordered = JSON.parse(JSON.stringify({ user_agent: base().user_agent, source: base().source, user: base().user, event: base().event, '@timestamp': base()['@timestamp'] }));
+    expect(prepareEvent(reordered, INGESTED + 5n).id).toBe(a);
+    const changed = base();
+    changed.event!.outcome = 'failure';
+    expect(prepareEvent(changed, INGESTED).id).not.toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+  });
+  it('keeps a given event.id', () => {
+    const e = base();
+    e.event!.id = 'abc-123';
+    expect(prepareEvent(e, INGESTED).id).toBe('abc-123');
+  });
+});

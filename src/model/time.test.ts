@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { formatNs, parseDurationNs, parseRfc3339, parseTimeArg } from './time.js';
+
+describe('parseRfc3339', () => {
+  it('keeps nanoseconds exactly', () => {
+    const t = parseRfc3339('2022-12-02T21:37:03.657277582Z')!;
+    expect(t.ns).toBe(1670017023657277582n);
+    expect(t.iso).toBe('2022-12-02T21:37:03.657277582Z');
+  });
+  it('keeps the digits given, without padding', () => {
+    expect(parseRfc3339('2022-12-06T14:37:40.942762Z')!.iso).toBe('2022-12-06T14:37:40.942762Z');
+    expect(parseRfc3339('2022-12-06T14:37:40Z')!.ns).toBe(1670337460000000000n);
+  });
+  it('converts offsets to UTC', () => {
+    const t = parseRfc3339('2025-11-22T14:00:00.123456789+02:00')!;
+    expect(t.iso).toBe('2025-11-22T12:00:00.123456789Z');
+    expect(parseRfc3339('2025-11-22T00:30:00-01:30')!.iso).toBe('2025-11-22T02:00:00Z');
+  });
+  it('rejects what is not RFC 3339', () => {
+    for (const s of ['2025-11-22', '2025-13-01T00:00:00Z', 'yesterday', '2025-11-22T12:00:00', '2025-11-22T12:00:00.1234567891Z']) {
+      expect(parseRfc3339(s), s).toBeUndefined();
+    }
+  });
+});
+
+describe('formatNs', () => {
+  it('round-trips', () => {
+    expect(formatNs(1670017023657277582n)).toBe('2022-12-02T21:37:03.657277582Z');
+    expect(formatNs(1670017023657277582n, 3)).toBe('2022-12-02T21:37:03.657Z');
+    expect(formatNs(0n, 0)).toBe('1970-01-01T00:00:00Z');
+    expect(formatNs(-1n)).toBe('1969-12-31T23:59:59.999999999Z');
+  });
+});
+
+describe('durations and time arguments', () => {
+  it('parses Loki durations', () => {
+    expect(parseDurationNs('1h30m')).toBe(5400n * 1_000_000_000n);
+    expect(parseDurationNs('500ms')).toBe(500_000_000n);
+    expect(parseDurationNs('7d')).toBe(7n * 86400n * 1_000_000_000n);
+    expect(parseDurationNs('1x')).toBeUndefined();
+    expect(parseDurationNs('')).toBeUndefined();
+  });
+  it('tells epoch seconds, milliseconds and nanoseconds apart', () => {
+    expect(parseTimeArg('1670017023')).toBe(1670017023_000_000_000n);
+    expect(parseTimeArg('1670017023.5')).toBe(1670017023_500_000_000n);
+    expect(parseTimeArg('1670017023657')).toBe(1670017023_657_000_000n);
+    expect(parseTimeArg('1670017023657277582')).toBe(1670017023657277582n);
+    expect(parseTimeArg('now-1h', 10_000_000_000_000n)).toBe(10_000_000_000_000n - 3_600_000_000_000n);
+  });
+});
