@@ -5,7 +5,7 @@
  * rejected records always go to the dead-letter file with their original text.
  */
 import type { AuditEvent } from '../model/event.js';
-import { prepareEvent, type PreparedEvent } from '../model/prepare.js';
+import { ingestedAt, prepareEvent, type PreparedEvent } from '../model/prepare.js';
 import { nowNs } from '../model/time.js';
 import { validateEvent } from '../model/validate.js';
 import type { IdempotentResult } from '../store/store.js';
@@ -70,7 +70,7 @@ export class IngestService {
 
   /** Ingests already-parsed events (internal producers such as the access log). */
   async ingestEvents(events: AuditEvent[], source: string): Promise<number> {
-    const ingested = nowNs();
+    const ingested = ingestedAt(nowNs());
     const prepared = events.map((e) => prepareEvent(e, ingested));
     const first = await this.committer.submit({ events: prepared });
     this.observer?.accepted(prepared.length, source);
@@ -81,11 +81,11 @@ export class IngestService {
     const { records, errors } = decodeBody(body, this.config.maxRecordBytes);
     shift(records, errors, opts.lineBase ?? 0, opts.offsetBase ?? 0);
     const prepared: PreparedEvent[] = [];
-    const ingested = nowNs();
+    const ingested = ingestedAt(nowNs());
     for (const r of records) {
       const problems = validateEvent(r.value);
       if (problems.length === 0) {
-        prepared.push(prepareEvent(r.value as AuditEvent, ingested));
+        prepared.push(prepareEvent(r.value as AuditEvent, ingested, r.text));
       } else {
         for (const p of problems) errors.push({ line: r.line, offset: r.offset, path: p.path, reason: p.reason, text: r.text });
       }

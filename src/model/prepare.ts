@@ -13,7 +13,7 @@ export interface PreparedEvent {
   /** The document as compact JSON, exactly what is stored. */
   doc: string;
   ts: bigint;
-  ingested: bigint;
+  /** `event.id`, given or derived. */
   id: string;
   dataset: string | null;
   category: string[] | null;
@@ -26,6 +26,14 @@ export interface PreparedEvent {
   namespace: string | null;
   host: string | null;
 }
+
+/** The ingest time of a batch, formatted once for all its events. */
+export interface Ingested {
+  ns: bigint;
+  iso: string;
+}
+
+export const ingestedAt = (ns: bigint): Ingested => ({ ns, iso: formatNs(ns) });
 
 function pushUnique(list: string[], value: unknown): void {
   if (typeof value === 'string' && value !== '' && !list.includes(value)) list.push(value);
@@ -48,10 +56,12 @@ function fillRelated(e: AuditEvent): void {
 
 /**
  * Completes an event in place and returns its stored form. `raw` must have
- * passed `validateEvent`.
+ * passed `validateEvent`; `receivedText` is the record as it arrived, which a
+ * missing `event.id` is derived from.
  */
-export function prepareEvent(raw: AuditEvent, ingestedNs: bigint): PreparedEvent {
+export function prepareEvent(raw: AuditEvent, ingested: Ingested, receivedText?: string): PreparedEvent {
   const e = raw;
+  const id = (e.event?.id as string | undefined) ?? contentId(e, receivedText);
   const time = parseRfc3339(e['@timestamp'])!;
   e['@timestamp'] = time.iso;
   const ev = (e.event ??= {});
@@ -59,14 +69,13 @@ export function prepareEvent(raw: AuditEvent, ingestedNs: bigint): PreparedEvent
   ev.outcome ??= 'unknown';
   if (e.message === undefined) e.message = summarize(e);
   fillRelated(e);
-  const id = (ev.id ??= contentId(e));
-  ev.ingested = formatNs(ingestedNs);
+  ev.id = id;
+  ev.ingested = ingested.iso;
   const u = e.user;
   return {
     event: e,
     doc: JSON.stringify(e),
     ts: time.ns,
-    ingested: ingestedNs,
     id,
     dataset: ev.dataset ?? null,
     category: ev.category?.length ? ev.category : null,

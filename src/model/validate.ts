@@ -3,8 +3,10 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { EventSchema, type AuditEvent } from './event.js';
 import { parseRfc3339 } from './time.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const check = ajv.compile(EventSchema);
+// The fast validator stops at the first error; the thorough one runs only on
+// invalid input, to report every problem.
+const check = new Ajv({ strict: false }).compile(EventSchema);
+const checkAll = new Ajv({ allErrors: true, strict: false }).compile(EventSchema);
 
 export interface FieldError {
   /** JSON path of the offending field, dotted ECS style: `event.outcome`, `related.ip[2]`. */
@@ -40,7 +42,7 @@ export function validateEvent(value: unknown): FieldError[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return [{ path: '', reason: 'an event must be a JSON object' }];
   }
-  const errors: FieldError[] = check(value) ? [] : (check.errors ?? []).map(describe);
+  const errors: FieldError[] = check(value) || checkAll(value) ? [] : (checkAll.errors ?? []).map(describe);
   const ts = (value as AuditEvent)['@timestamp'];
   if (typeof ts === 'string' && !parseRfc3339(ts)) {
     errors.push({ path: '@timestamp', reason: `is not an RFC 3339 timestamp: ${JSON.stringify(ts.slice(0, 64))}` });

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEvent } from '../model/event.js';
-import { prepareEvent, type PreparedEvent } from '../model/prepare.js';
+import { ingestedAt, prepareEvent, type PreparedEvent } from '../model/prepare.js';
 import { formatNs } from '../model/time.js';
 
 export const tempDir = (prefix = 'vigil-test-') => mkdtempSync(join(tmpdir(), prefix));
@@ -34,4 +34,4 @@ export function sampleEvent(i: number, baseNs = 1_763_812_800_000_000_000n): Aud
 }
 
 export const prepared = (n: number, from = 0): PreparedEvent[] =>
-  Array.from({ length: n }, (_, i) => prepareEvent(sampleEvent(from + i), 1_900_000_000_000_000_000n));
+  Array.from({ length: n }, (_, i) => prepareEvent(sampleEvent(from + i), ingestedAt(1_900_000_000_000_000_000n)));

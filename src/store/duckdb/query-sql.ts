@@ -15,7 +15,6 @@ export const LABEL_COLUMNS: Record<string, string> = {
   target: 'target',
   namespace: 'namespace',
   host: 'host',
-  id: 'id',
 };
 
 export interface RenderedSql {

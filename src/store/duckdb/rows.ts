@@ -6,7 +6,7 @@ import type { PreparedEvent } from '../../model/prepare.js';
 const CHUNK_ROWS = 2048;
 
 const COLUMN_TYPES: DuckDBType[] = [
-  UBIGINT, BIGINT, BIGINT, VARCHAR, VARCHAR, LIST(VARCHAR), VARCHAR, VARCHAR,
+  UBIGINT, BIGINT, VARCHAR, LIST(VARCHAR), VARCHAR, VARCHAR,
   VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR,
 ];
 
@@ -20,19 +20,17 @@ export function toChunks(events: PreparedEvent[], firstSeq: number): DuckDBDataC
       const e = events[off + i];
       cols[0][i] = BigInt(firstSeq + off + i);
       cols[1][i] = e.ts;
-      cols[2][i] = e.ingested;
-      cols[3][i] = e.id;
-      cols[4][i] = e.dataset;
-      cols[5][i] = e.category ? listValue(e.category) : null;
-      cols[6][i] = e.action;
-      cols[7][i] = e.outcome;
-      cols[8][i] = e.userName;
-      cols[9][i] = e.userEmail;
-      cols[10][i] = e.sourceIp;
-      cols[11][i] = e.target;
-      cols[12][i] = e.namespace;
-      cols[13][i] = e.host;
-      cols[14][i] = e.doc;
+      cols[2][i] = e.dataset;
+      cols[3][i] = e.category ? listValue(e.category) : null;
+      cols[4][i] = e.action;
+      cols[5][i] = e.outcome;
+      cols[6][i] = e.userName;
+      cols[7][i] = e.userEmail;
+      cols[8][i] = e.sourceIp;
+      cols[9][i] = e.target;
+      cols[10][i] = e.namespace;
+      cols[11][i] = e.host;
+      cols[12][i] = e.doc;
     }
     const chunk = DuckDBDataChunk.create(COLUMN_TYPES, n);
     chunk.setColumns(cols);

@@ -16,8 +16,6 @@ export const MIGRATIONS: Migration[] = [
       `CREATE TABLE events (
         seq        UBIGINT NOT NULL,
         ts         BIGINT NOT NULL,
-        ingested   BIGINT NOT NULL,
-        id         VARCHAR,
         dataset    VARCHAR,
         category   VARCHAR[],
         action     VARCHAR,
