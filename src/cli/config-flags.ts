@@ -4,14 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { flagName, leaves, loadConfig, type Config } from '../config/load.js';
+import { FLAG_ALIASES as ALIASES, flagName, leaves, loadConfig, type Config } from '../config/load.js';
 
-const ALIASES: Record<string, string> = {
-  data_dir: 'data',
-  'server.host': 'host',
-  'server.port': 'port',
-  'server.auth': 'auth',
-};
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 

@@ -41,6 +41,14 @@ export function leaves(schema: TSchema = ConfigSchema, prefix = ''): Leaf[] {
 export const envName = (path: string) => `VIGIL_${path.replace(/\./g, '_').toUpperCase()}`;
 export const flagName = (path: string) => path.replace(/[._]/g, '-');
 
+/** Short flags people type, for the keys they set most. */
+export const FLAG_ALIASES: Record<string, string> = {
+  data_dir: 'data',
+  'server.host': 'host',
+  'server.port': 'port',
+  'server.auth': 'auth',
+};
+
 /** Converts a string from the environment or a flag into the key's type. */
 function coerce(leaf: Leaf, text: string): unknown {
   const kinds = leaf.schema.anyOf ? (leaf.schema.anyOf as TSchema[]).map((s) => s.type) : [leaf.schema.type];
