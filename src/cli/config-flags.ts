@@ -25,9 +25,21 @@ export function addConfigFlags(cmd: Command, allKeys = false): Command {
   return cmd;
 }
 
+let excludedCategories: string[] | undefined;
+
+/** The list given by `--audit_log_excluded_categories=…`/`+=…`, taken out of argv before parsing. */
+export function setExcludedCategoriesFlag(categories: string[] | undefined): void {
+  excludedCategories = categories;
+}
+
 /** Loads the config for a command from its parsed options. */
 export function configFrom(opts: Record<string, unknown>): Config {
   const overrides: Record<string, unknown> = {};
+  const overrideNames: Record<string, string> = {};
+  if (excludedCategories) {
+    overrides.exclude_categories = excludedCategories;
+    overrideNames.exclude_categories = '--audit_log_excluded_categories';
+  }
   for (const leaf of leaves()) {
     for (const flag of [ALIASES[leaf.path], flagName(leaf.path)]) {
       const v = flag ? opts[camel(flag)] : undefined;
@@ -35,5 +47,5 @@ export function configFrom(opts: Record<string, unknown>): Config {
     }
   }
   const file = (opts.config as string | undefined) ?? (existsSync('vigil.yaml') ? 'vigil.yaml' : undefined);
-  return loadConfig({ file, overrides });
+  return loadConfig({ file, overrides, overrideNames });
 }

@@ -2,11 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { CategoryError, extractExclusionFlags } from '../policy/categories.js';
 import { ingestCommand } from './commands/ingest.js';
 import { queryCommand } from './commands/query.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { isClientError } from '../query/errors.js';
+import { setExcludedCategoriesFlag } from './config-flags.js';
 import { CliError } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,13 +28,16 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().exitOverride().parseAsync(argv);
+    // commander cannot parse `--flag+=value`, so the exclusion flags are taken out first.
+    const { rest, categories } = extractExclusionFlags(argv);
+    setExcludedCategoriesFlag(categories);
+    await buildProgram().exitOverride().parseAsync(rest);
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof CliError || err instanceof ConfigError || isClientError(err)) {
+    if (err instanceof CliError || err instanceof ConfigError || err instanceof CategoryError || isClientError(err)) {
       process.stderr.write(`vigil: ${(err as Error).message}\n`);
       process.exitCode = err instanceof CliError ? err.exitCode : 2;
       return;

@@ -9,6 +9,7 @@ import { Ajv } from 'ajv';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
+import { resolveCategories } from '../policy/categories.js';
 import { ConfigSchema, type RawConfig } from './schema.js';
 
 export class ConfigError extends Error {
@@ -53,6 +54,7 @@ export const FLAG_ALIASES: Record<string, string> = {
 function coerce(leaf: Leaf, text: string): unknown {
   const kinds = leaf.schema.anyOf ? (leaf.schema.anyOf as TSchema[]).map((s) => s.type) : [leaf.schema.type];
   if (kinds.includes('integer') && /^\d+$/.test(text)) return Number(text);
+  if (kinds.includes('array')) return text.split(',').map((s) => s.trim()).filter(Boolean);
   if (kinds.includes('boolean')) {
     if (/^(true|1|yes|on)$/i.test(text)) return true;
     if (/^(false|0|no|off)$/i.test(text)) return false;
@@ -102,6 +104,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Key path → value from flags. */
   overrides?: Record<string, unknown>;
+  /** Key path → how the user wrote the flag, for error messages (default `--<key-path>`). */
+  overrideNames?: Record<string, string>;
 }
 
 export function loadConfig(opts: LoadOptions = {}): Config {
@@ -135,7 +139,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     const leaf = leaves().find((l) => l.path === path);
     if (!leaf) throw new ConfigError(`unknown config key ${path}`);
     setPath(raw, path, typeof value === 'string' ? coerce(leaf, value) : value);
-    origin.set(path, `flag --${flagName(path)}`);
+    origin.set(path, `flag ${opts.overrideNames?.[path] ?? `--${flagName(path)}`}`);
   }
   const withDefaults = Value.Default(ConfigSchema, raw) as RawConfig;
   const ajv = new Ajv({ allErrors: true, strict: false });
@@ -156,6 +160,12 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     throw new ConfigError(`invalid configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
   const c = withDefaults;
+  try {
+    resolveCategories(c.exclude_categories);
+  } catch (err) {
+    const from = origin.get('exclude_categories') ?? (opts.file ? opts.file : 'config');
+    throw new ConfigError(`${from}: ${(err as Error).message}`);
+  }
   return {
     ...c,
     server: { ...c.server, max_body_bytes: parseSize(c.server.max_body_bytes) },

@@ -14,6 +14,11 @@ const Size = (def: string, description: string) =>
 export const ConfigSchema = Type.Object(
   {
     data_dir: Type.String({ default: './vigil-data', description: 'Directory for the store, tokens, keys and dead letters' }),
+    exclude_categories: Type.Array(Type.String(), {
+      default: [],
+      description:
+        'Event categories never stored, from any source (ECS names, or auth for authentication); also --audit_log_excluded_categories=iam / +=auth',
+    }),
     server: Type.Object(
       {
         host: Type.String({ default: '127.0.0.1', description: 'Address to listen on' }),

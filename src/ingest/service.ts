@@ -8,6 +8,7 @@ import type { AuditEvent } from '../model/event.js';
 import { ingestedAt, prepareEvent, type PreparedEvent } from '../model/prepare.js';
 import { nowNs } from '../model/time.js';
 import { validateEvent } from '../model/validate.js';
+import { isExcluded } from '../policy/categories.js';
 import type { IdempotentResult } from '../store/store.js';
 import type { DeadLetter } from './dead-letter.js';
 import { decodeBody, type RecordError } from './decode.js';
@@ -16,6 +17,8 @@ import type { GroupCommitter } from './group-commit.js';
 export interface IngestObserver {
   accepted(n: number, source: string): void;
   rejected(n: number, source: string): void;
+  /** Events dropped because their category is excluded. */
+  excluded(category: string): void;
 }
 
 export interface IngestOptions {
@@ -30,7 +33,7 @@ export interface IngestOptions {
 }
 
 export interface IngestResult extends IdempotentResult {
-  body: { accepted: number; rejected?: number; errors?: Omit<RecordError, 'text'>[] };
+  body: { accepted: number; excluded?: number; rejected?: number; errors?: Omit<RecordError, 'text'>[] };
 }
 
 /** Most errors listed in one response; the dead-letter file has them all. */
@@ -38,6 +41,8 @@ const MAX_REPORTED_ERRORS = 100;
 
 export interface IngestServiceConfig {
   maxRecordBytes: number;
+  /** ECS categories never stored (resolved `exclude_categories`). */
+  excludedCategories: ReadonlySet<string>;
 }
 
 export class IngestService {
@@ -68,6 +73,14 @@ export class IngestService {
     }
   }
 
+  /** Whether an event is dropped by category exclusion (and counts it if so). */
+  private isExcluded(p: PreparedEvent): boolean {
+    if (!isExcluded(this.config.excludedCategories, p.category, p.dataset)) return false;
+    const hit = p.category!.find((c) => this.config.excludedCategories.has(c)) ?? p.category![0];
+    this.observer?.excluded(hit);
+    return true;
+  }
+
   /** Ingests already-parsed events (internal producers such as the access log). */
   async ingestEvents(events: AuditEvent[], source: string): Promise<number> {
     const ingested = ingestedAt(nowNs());
@@ -82,10 +95,13 @@ export class IngestService {
     shift(records, errors, opts.lineBase ?? 0, opts.offsetBase ?? 0);
     const prepared: PreparedEvent[] = [];
     const ingested = ingestedAt(nowNs());
+    let excluded = 0;
     for (const r of records) {
       const problems = validateEvent(r.value);
       if (problems.length === 0) {
-        prepared.push(prepareEvent(r.value as AuditEvent, ingested, r.text));
+        const p = prepareEvent(r.value as AuditEvent, ingested, r.text);
+        if (this.isExcluded(p)) excluded++;
+        else prepared.push(p);
       } else {
         for (const p of problems) errors.push({ line: r.line, offset: r.offset, path: p.path, reason: p.reason, text: r.text });
       }
@@ -100,10 +116,9 @@ export class IngestService {
     if (rejectedLines > 0 && !opts.partial) {
       return { status: 400, body: { accepted: 0, rejected: rejectedLines, errors: reported } };
     }
-    const result: IngestResult = {
-      status: 200,
-      body: rejectedLines > 0 ? { accepted: prepared.length, rejected: rejectedLines, errors: reported } : { accepted: prepared.length },
-    };
+    const result: IngestResult = { status: 200, body: { accepted: prepared.length } };
+    if (excluded > 0) result.body.excluded = excluded;
+    if (rejectedLines > 0) Object.assign(result.body, { rejected: rejectedLines, errors: reported });
     const idempotency = opts.idempotencyKey ? { key: opts.idempotencyKey, result } : undefined;
     if (prepared.length > 0 || idempotency) {
       await this.committer.submit({ events: prepared, idempotency });

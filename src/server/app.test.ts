@@ -128,6 +128,27 @@ describe('HTTP API', () => {
   });
 });
 
+describe('category exclusion', () => {
+  it('drops excluded categories before storage and counts them', async () => {
+    const s = await testServer({ exclude_categories: ['auth', 'iam'] });
+    // sampleEvent: i % 6 in {0,1} authentication, 2 iam, 3..5 file
+    const res = await post(s, ndjson(Array.from({ length: 12 }, (_, i) => sampleEvent(i))));
+    expect(await res.json()).toEqual({ accepted: 6, excluded: 6 });
+    const stored = (await query(s, '{dataset=~"app.audit|gdch.proxy"}')) as unknown as { event: { category: string[] } }[];
+    expect(stored.map((e) => e.event.category[0])).toEqual(Array(6).fill('file'));
+    const metrics = await (await s.call('/metrics')).text();
+    expect(metrics).toContain('vigil_events_excluded_total{category="authentication"} 4');
+    expect(metrics).toContain('vigil_events_excluded_total{category="iam"} 2');
+    // token changes (category iam) are still audited
+    await s.call('/api/v1/tokens', { method: 'POST', body: JSON.stringify({ name: 'x', scopes: ['read'] }) });
+    expect(await query(s, '{dataset="vigil.access", action="token-create"}')).toHaveLength(1);
+    await s.stop();
+  });
+  it('refuses to start with an unknown category, listing the valid ones', async () => {
+    await expect(testServer({ exclude_categories: ['secrets'] })).rejects.toThrow(/unknown category "secrets"; valid: auth, api, authentication/);
+  });
+});
+
 describe('server config', () => {
   it('refuses auth none off loopback', async () => {
     await expect(testServer({ 'server.auth': 'none', 'server.host': '0.0.0.0' })).rejects.toThrow(/only allowed when listening on loopback/);

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { TokenStore } from '../auth/tokens.js';
 import type { Config } from '../config/load.js';
 import { DeadLetter } from '../ingest/dead-letter.js';
+import { resolveCategories } from '../policy/categories.js';
 import { GroupCommitter } from '../ingest/group-commit.js';
 import { IngestService } from '../ingest/service.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
@@ -42,7 +43,7 @@ export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metric
     committer,
     (key) => store.lookupIdempotency(key),
     new DeadLetter(join(config.data_dir, 'rejected')),
-    { maxRecordBytes: config.ingest.max_record_bytes },
+    { maxRecordBytes: config.ingest.max_record_bytes, excludedCategories: resolveCategories(config.exclude_categories) },
     metrics,
   );
   return { committer, ingest };

@@ -18,6 +18,12 @@ export class Metrics implements IngestObserver, CommitObserver {
     labelNames: ['source'],
     registers: [this.registry],
   });
+  private readonly excludedTotal = new Counter({
+    name: 'vigil_events_excluded_total',
+    help: 'Events dropped before storage because their category is excluded (exclude_categories)',
+    labelNames: ['category'],
+    registers: [this.registry],
+  });
   private readonly batchEvents = new Histogram({
     name: 'vigil_commit_batch_events',
     help: 'Events per group commit',
@@ -71,6 +77,10 @@ export class Metrics implements IngestObserver, CommitObserver {
 
   rejected(n: number, source: string): void {
     if (n > 0) this.rejectedTotal.inc({ source }, n);
+  }
+
+  excluded(category: string): void {
+    this.excludedTotal.inc({ category });
   }
 
   committed(events: number, requests: number, seconds: number): void {

@@ -87,6 +87,20 @@ describe('CLI', () => {
     expect(bad.stderr).toMatch(/parse error at line 1, col \d+/);
   });
 
+  it('excludes categories given as --audit_log_excluded_categories=…/+=…, and refuses unknown ones', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'in.ndjson');
+    writeFileSync(file, Array.from({ length: 12 }, (_, i) => JSON.stringify(sampleEvent(i))).join('\n'));
+    const ing = await runCli(['ingest', file, '--data', dir, '--audit_log_excluded_categories=iam', '--audit_log_excluded_categories+=auth']);
+    expect(ing.code).toBe(0);
+    const q = await runCli(['query', '{dataset=~".+"}', '--since', '3650d', '--data', dir, '-o', 'ndjson']);
+    const cats = q.stdout.trim().split('\n').map((l) => JSON.parse(l).event.category[0]);
+    expect(cats).toEqual(Array(6).fill('file'));
+    const bad = await runCli(['ingest', file, '--data', dir, '--exclude-category', 'secrets']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/flag --audit_log_excluded_categories: exclude_categories: unknown category "secrets"; valid: auth, api/);
+  });
+
   it('creates, lists and revokes tokens, recording each change', async () => {
     const dir = tempDir();
     const created = await runCli(['token', 'create', '--scope', 'read', '--name', 'grafana', '--data', dir]);
