@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical.js';
 
@@ -26,5 +27,24 @@ describe('canonicalJson (RFC 8785)', () => {
   });
   it('refuses non-finite numbers', () => {
     expect(() => canonicalJson({ a: Infinity })).toThrow(/non-finite/);
+  });
+  it('agrees with a plain recursive JCS over any JSON value, and round-trips', () => {
+    // The straightforward reading of RFC 8785: every string and key through JSON.stringify.
+    const reference = (v: unknown): string => {
+      if (v === null || typeof v !== 'object') return JSON.stringify(v);
+      if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
+      const o = v as Record<string, unknown>;
+      return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const text = canonicalJson(v);
+        expect(text).toBe(reference(v));
+        expect(canonicalJson(JSON.parse(text))).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
+    const tricky = { 'a"b': 'quote " and \\ backslash', ctl: '\u0001\n', lone: '\ud800', pair: '\ud83d\ude00', '10': 1, '9': 2 };
+    expect(canonicalJson(tricky)).toBe(reference(tricky));
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from './canonical.js';
 import type { AuditEvent } from './event.js';
 import { ingestedAt, prepareEvent } from './prepare.js';
 import { validateEvent } from './validate.js';
@@ -59,6 +60,15 @@ describe('prepareEvent', () => {
     changed.event!.outcome = 'failure';
     expect(prepareEvent(changed, INGESTED).id).not.toBe(a);
     expect(a).toMatch(/^[0-9a-f]{32}$/);
+  });
+  it('stores the canonical (RFC 8785) serialization and leaves out an incoming vigil object', () => {
+    const e = { ...base(), vigil: { seq: 7, leaf_hash: '00' }, zeta: 1, alpha: { b: 2, a: 1 } } as AuditEvent;
+    const p = prepareEvent(e, INGESTED);
+    expect(p.doc).toBe(canonicalJson(p.event));
+    expect(p.doc.startsWith('{"@timestamp":')).toBe(true);
+    expect(p.doc).toContain('"alpha":{"a":1,"b":2}');
+    expect(p.doc).not.toContain('"vigil"');
+    expect(p.event.vigil).toBeUndefined();
   });
   it('keeps a given event.id', () => {
     const e = base();

@@ -3,6 +3,7 @@
  * document (defaults, id, summary, related.*) plus the values of the typed
  * filter columns. Pure; the caller supplies the ingest time.
  */
+import { canonicalJson } from './canonical.js';
 import type { AuditEvent } from './event.js';
 import { contentId } from './event-id.js';
 import { summarize, targetOf } from './message.js';
@@ -10,7 +11,11 @@ import { formatNs, parseRfc3339 } from './time.js';
 
 export interface PreparedEvent {
   event: AuditEvent;
-  /** The document as compact JSON, exactly what is stored. */
+  /**
+   * The document exactly as stored: its RFC 8785 (JCS) canonical JSON, which
+   * is also the byte string the integrity layer seals (leaf hash =
+   * SHA-256(0x00 || doc)), so sealing never serializes the event again.
+   */
   doc: string;
   ts: bigint;
   /** `event.id`, given or derived. */
@@ -71,10 +76,13 @@ export function prepareEvent(raw: AuditEvent, ingested: Ingested, receivedText?:
   fillRelated(e);
   ev.id = id;
   ev.ingested = ingested.iso;
+  // `vigil` is Vigil's own namespace (seq, leaf hash), added on read; one that
+  // arrives (say, in events exported from another store) is not part of the event.
+  if (e.vigil !== undefined) delete e.vigil;
   const u = e.user;
   return {
     event: e,
-    doc: JSON.stringify(e),
+    doc: canonicalJson(e),
     ts: time.ns,
     id,
     dataset: ev.dataset ?? null,
