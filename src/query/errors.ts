@@ -6,7 +6,8 @@ export class QueryParseError extends Error {
     readonly col: number,
     readonly reason: string,
   ) {
-    super(`parse error at line ${line}, col ${col}: ${reason}`);
+    // Loki prints errors without a position (semantic checks) as `parse error : …`.
+    super(line === 0 ? `parse error : ${reason}` : `parse error at line ${line}, col ${col}: ${reason}`);
   }
 
   static at(query: string, offset: number, reason: string): QueryParseError {
@@ -15,6 +16,11 @@ export class QueryParseError extends Error {
     const col = offset - before.lastIndexOf('\n');
     return new QueryParseError(line, col, reason);
   }
+
+  /** An error found after parsing, without a position (as Loki reports them). */
+  static semantic(reason: string): QueryParseError {
+    return new QueryParseError(0, 0, reason);
+  }
 }
 
 /** A bad query parameter (time, limit, direction). */
@@ -22,5 +28,11 @@ export class QueryArgumentError extends Error {
   override readonly name = 'QueryArgumentError';
 }
 
+/** A query that is valid but too expensive or unsupported at run time (Loki answers 400 too). */
+export class QueryLimitError extends Error {
+  override readonly name = 'QueryLimitError';
+}
+
 /** Whether an error is the caller's fault (HTTP 400, CLI exit 2). */
-export const isClientError = (err: unknown) => err instanceof QueryParseError || err instanceof QueryArgumentError;
+export const isClientError = (err: unknown) =>
+  err instanceof QueryParseError || err instanceof QueryArgumentError || err instanceof QueryLimitError;

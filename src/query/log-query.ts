@@ -8,7 +8,7 @@ import { parser } from '@grafana/lezer-logql';
 import type { SyntaxNode } from '@lezer/common';
 import type { LabelMatcher, LineFilter, LineOp, MatchOp } from '../store/store.js';
 import { QueryParseError } from './errors.js';
-import { unquote } from './strings.js';
+import { unquote } from './logql/literals.js';
 
 export interface LogQuery {
   matchers: LabelMatcher[];

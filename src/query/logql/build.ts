@@ -1,0 +1,458 @@
+/**
+ * Builds the typed AST from Grafana's lezer-logql tree, then applies what the
+ * grammar leaves to the server: Loki's binary-operator precedence (the
+ * grammar binds `* / % ^` looser than `+ -`, comparisons and set operators)
+ * and Loki's post-parse checks, with Loki's messages.
+ */
+import { parser } from '@grafana/lezer-logql';
+import type { SyntaxNode } from '@lezer/common';
+import { QueryParseError } from '../errors.js';
+import {
+  BINOP_PRECEDENCE, LOG_RANGE_OPS, UNWRAP_RANGE_OPS,
+  type BinOp, type BinOpModifier, type CmpOp, type Expr, type Grouping, type LabelFilterStage, type LabelPredicate,
+  type LineFilter, type LineFilterOp, type LogSelector, type MatchOp, type Matcher, type MetricExpr, type RangeAggregation,
+  type RangeOp, type Stage, type Unwrap, type VectorOp,
+} from './ast.js';
+import { parseBytes, parseDuration, unquote } from './literals.js';
+import { compileRegex, RegexError } from './regex.js';
+
+const MATCH_OPS: Record<string, MatchOp> = { Eq: '=', Neq: '!=', Re: '=~', Nre: '!~' };
+const LINE_OPS: Record<string, LineFilterOp> = { PipeExact: '|=', Neq: '!=', PipeMatch: '|~', Nre: '!~', PipePattern: '|>', Npa: '!>' };
+const CMP_OPS: Record<string, CmpOp> = { Eql: '==', Eq: '==', Neq: '!=', Gtr: '>', Gte: '>=', Lss: '<', Lte: '<=' };
+const BIN_OPS: Record<string, BinOp> = {
+  Or: 'or', And: 'and', Unless: 'unless', Eql: '==', Neq: '!=', Gtr: '>', Gte: '>=', Lss: '<', Lte: '<=',
+  Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^',
+};
+
+const EMPTY_COMPATIBLE =
+  'queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will';
+
+/** Parses a LogQL query (log or metric) into the typed AST, with Loki's checks. */
+export function parseLogQL(query: string): Expr {
+  const tree = parser.parse(query);
+  tree.iterate({
+    enter(n) {
+      if (!n.type.isError) return;
+      // `| a="x" b="y"`: a space between label predicates means `and` in Loki; the grammar leaves an empty error node.
+      const node = n.node;
+      if (n.from === n.to && node.parent?.name === 'LabelFilter' && node.prevSibling?.name === 'LabelFilter' && node.nextSibling?.name === 'LabelFilter') return;
+      const found = query.slice(n.from, n.to || n.from + 1).trim();
+      throw QueryParseError.at(query, n.from, found ? `syntax error: unexpected ${found}` : 'syntax error: unexpected end of query');
+    },
+  });
+  const top = tree.topNode.firstChild;
+  if (!top) throw QueryParseError.at(query, 0, 'syntax error: unexpected end of query');
+  const b = new Builder(query);
+  const expr = b.expr(top);
+  validate(expr);
+  return expr;
+}
+
+class Builder {
+  constructor(private readonly q: string) {}
+
+  text(n: SyntaxNode): string {
+    return this.q.slice(n.from, n.to);
+  }
+
+  err(n: SyntaxNode, reason: string): never {
+    throw QueryParseError.at(this.q, n.from, reason);
+  }
+
+  str(n: SyntaxNode): string {
+    return unquote(this.text(n));
+  }
+
+  num(n: SyntaxNode): number {
+    const v = Number(this.text(n).replace(/_/g, ''));
+    if (Number.isNaN(v) && !/nan/i.test(this.text(n))) this.err(n, `syntax error: invalid number ${this.text(n)}`);
+    return v;
+  }
+
+  duration(n: SyntaxNode): bigint {
+    const d = parseDuration(this.text(n));
+    if (d === undefined) this.err(n, `syntax error: invalid duration ${this.text(n)}`);
+    return d;
+  }
+
+  /** Expr / MetricExpr / LogExpr and the nodes under them. */
+  expr(n: SyntaxNode): Expr {
+    switch (n.name) {
+      case 'Expr':
+        return this.expr(n.firstChild!);
+      case 'LogExpr': {
+        // A parenthesised expression is a node wrapping one node of the same kind.
+        if (n.firstChild!.name === 'LogExpr') return this.expr(n.firstChild!);
+        return this.logSelector(n, n.getChild('Selector')!, n.getChild('PipelineExpr') ?? undefined);
+      }
+      case 'MetricExpr':
+        return this.expr(n.firstChild!);
+      case 'Selector':
+        return this.logSelector(n, n, undefined);
+      case 'BinOpExpr':
+        return this.binop(n);
+      case 'LiteralExpr': {
+        const neg = n.getChild('Sub') ? -1 : 1;
+        return { kind: 'literal', value: neg * this.num(n.getChild('Number')!), pos: n.from };
+      }
+      case 'VectorExpr':
+        return { kind: 'vector', value: this.num(n.getChild('Number')!), pos: n.from };
+      case 'RangeAggregationExpr':
+        return this.rangeAgg(n);
+      case 'VectorAggregationExpr':
+        return this.vectorAgg(n);
+      case 'LabelReplaceExpr': {
+        const [dst, replacement, src, regex] = n.getChildren('String').map((s) => this.str(s));
+        const inner = this.expr(n.getChild('MetricExpr') ?? n.getChild('Expr')!);
+        try {
+          compileRegex(regex, true);
+        } catch (err) {
+          this.err(n, (err as Error).message);
+        }
+        return { kind: 'label_replace', inner, dst, replacement, src, regex, pos: n.from };
+      }
+    }
+    if (n.getChild('Selector')) return this.logSelector(n, n.getChild('Selector')!, n.getChild('PipelineExpr') ?? undefined);
+    return this.err(n, `syntax error: unexpected ${this.text(n)}`);
+  }
+
+  // ---- binary operators: flatten the un-parenthesised chain, rebuild with Loki's precedence ----
+
+  binop(n: SyntaxNode): Expr {
+    const operands: Expr[] = [];
+    const ops: { op: BinOp; modifier: BinOpModifier; pos: number }[] = [];
+    const walk = (node: SyntaxNode) => {
+      const inner = this.unparenBinOp(node);
+      if (!inner) return void operands.push(this.expr(node));
+      const [left, opNode, mod, right] = [inner.firstChild!, inner.firstChild!.nextSibling!, inner.getChild('BinOpModifier'), inner.lastChild!];
+      walk(left);
+      ops.push({ op: BIN_OPS[opNode.name], modifier: this.modifier(mod), pos: opNode.from });
+      walk(right);
+    };
+    walk(n);
+    return climb(operands, ops);
+  }
+
+  /** The BinOpExpr a node stands for when it is not parenthesised. */
+  private unparenBinOp(n: SyntaxNode): SyntaxNode | undefined {
+    if (n.name === 'BinOpExpr') return n;
+    if ((n.name === 'Expr' || n.name === 'MetricExpr') && n.firstChild) {
+      const c = n.firstChild;
+      if (c.name === n.name) return undefined; // parenthesised
+      if (c.from === n.from && c.to === n.to) return this.unparenBinOp(c);
+    }
+    return undefined;
+  }
+
+  modifier(n: SyntaxNode | null): BinOpModifier {
+    const m: BinOpModifier = { bool: false };
+    if (!n) return m;
+    m.bool = !!n.getChild('Bool');
+    const labelsOf = (g: SyntaxNode | null) => (g ? collect(g, 'LabelName').map((l) => this.text(l)) : []);
+    const oi = n.getChild('OnOrIgnoringModifier');
+    if (oi) m.matching = { on: !!oi.getChild('On'), labels: labelsOf(oi.getChild('GroupingLabels')) };
+    const gl = n.getChild('GroupLeft') ?? n.getChild('GroupRight');
+    if (gl) m.group = { side: gl.name === 'GroupLeft' ? 'left' : 'right', labels: labelsOf(n.getChild('GroupingLabels')) };
+    return m;
+  }
+
+  grouping(n: SyntaxNode | null): Grouping | undefined {
+    if (!n) return undefined;
+    const labels = n.getChild('Labels');
+    return { without: !!n.getChild('Without'), labels: labels ? labels.getChildren('Identifier').map((i) => this.text(i)) : [] };
+  }
+
+  rangeAgg(n: SyntaxNode): RangeAggregation {
+    const op = this.text(n.getChild('RangeOp')!) as RangeOp;
+    const lr = n.getChild('LogRangeExpr')!;
+    const sel = lr.getChild('Selector');
+    if (!sel) this.err(lr, 'syntax error: unexpected range expression');
+    const log = this.logSelector(lr, sel, lr.getChild('PipelineExpr') ?? undefined);
+    const range = lr.getChild('Range');
+    if (!range) this.err(lr, 'syntax error: missing range');
+    const off = lr.getChild('OffsetExpr');
+    const agg: RangeAggregation = {
+      kind: 'range_agg', op, log,
+      rangeNs: this.duration(range.getChild('Duration')!),
+      offsetNs: off ? this.duration(off.getChild('Duration')!) : 0n,
+      pos: n.from,
+    };
+    const uw = lr.getChild('UnwrapExpr');
+    if (uw) agg.unwrap = this.unwrap(uw);
+    const p = n.getChild('Number');
+    if (p) agg.param = this.num(p);
+    agg.grouping = this.grouping(n.getChild('Grouping'));
+    return agg;
+  }
+
+  unwrap(n: SyntaxNode): Unwrap {
+    // Nested: UnwrapExpr(UnwrapExpr(| unwrap x), | LabelFilter)…
+    const post: LabelFilterStage[] = [];
+    let cur = n;
+    while (cur.getChild('UnwrapExpr')) {
+      const lf = cur.getChild('LabelFilter');
+      if (lf) post.unshift({ kind: 'label_filter', predicate: this.labelPredicate(lf) });
+      cur = cur.getChild('UnwrapExpr')!;
+    }
+    const conv = cur.getChild('ConvOp');
+    return {
+      label: this.text(cur.getChild('Identifier')!),
+      conv: conv ? (this.text(conv) as Unwrap['conv']) : undefined,
+      post,
+    };
+  }
+
+  vectorAgg(n: SyntaxNode): MetricExpr {
+    const op = this.text(n.getChild('VectorOp')!) as VectorOp;
+    const innerNode = n.getChild('MetricExpr') ?? n.getChild('Expr');
+    if (!innerNode) this.err(n, 'syntax error: unexpected )');
+    const inner = this.expr(innerNode);
+    const p = n.getChild('Number');
+    const agg: MetricExpr = { kind: 'vector_agg', op, inner, grouping: this.grouping(n.getChild('Grouping')), pos: n.from };
+    if (op === 'topk' || op === 'bottomk') {
+      if (!p) this.err(n, `syntax error: parameter required for operation ${op}`);
+      const k = this.num(p);
+      if (!Number.isInteger(k)) this.err(p, `syntax error: invalid parameter (must be int) ${op}(${this.text(p)}`);
+      if (k <= 0) throw QueryParseError.semantic(`invalid parameter ${op}(${k},`);
+      agg.param = k;
+    } else if (p) this.err(p, `syntax error: unsupported parameter for operation ${op}(${this.text(p)},`);
+    return agg;
+  }
+
+  // ---- log selectors and pipelines ----
+
+  logSelector(at: SyntaxNode, sel: SyntaxNode, pipeline: SyntaxNode | undefined): LogSelector {
+    const matchers = collect(sel, 'Matcher').map((m) => this.matcher(m));
+    if (matchers.length === 0) this.err(sel, 'syntax error: unexpected }');
+    const stages: Stage[] = [];
+    if (pipeline) for (const st of collect(pipeline, 'PipelineStage')) stages.push(...this.stage(st));
+    return { kind: 'log', matchers, pipeline: stages, pos: at.from };
+  }
+
+  matcher(m: SyntaxNode): Matcher {
+    const ident = m.getChild('Identifier')!;
+    const opNode = ident.nextSibling!;
+    const value = this.str(m.getChild('String')!);
+    const op = MATCH_OPS[opNode.name];
+    if (op === '=~' || op === '!~') this.regex(m, value, true);
+    return { name: this.text(ident), op, value };
+  }
+
+  regex(n: SyntaxNode, re: string, anchored: boolean): RegExp {
+    try {
+      return compileRegex(re, anchored);
+    } catch (err) {
+      if (err instanceof RegexError) this.err(n, err.message);
+      throw err;
+    }
+  }
+
+  stage(st: SyntaxNode): Stage[] {
+    const lfs = st.getChild('LineFilters');
+    if (lfs) return collect(lfs, 'LineFilter').map((f) => this.lineFilter(f));
+    const body = st.firstChild?.name === 'Pipe' ? st.firstChild.nextSibling! : st.firstChild!;
+    switch (body.name) {
+      case 'LabelParser': {
+        const kind = body.firstChild!.name.toLowerCase() as 'json' | 'logfmt' | 'regexp' | 'pattern' | 'unpack';
+        const s = body.getChild('String');
+        const expr = s ? this.str(s) : undefined;
+        if (kind === 'regexp') {
+          const re = this.regex(s!, expr!, false);
+          if (!/\(\?<[A-Za-z_]/.test(re.source)) this.err(s!, 'invalid regexp: at least one named capture group is required');
+        }
+        if (kind === 'pattern') checkPattern(this, s!, expr!);
+        return [{ kind, expr }];
+      }
+      case 'JsonExpressionParser':
+      case 'LogfmtExpressionParser':
+      case 'LogfmtParser': {
+        const kind = body.name.startsWith('Json') ? 'json' : 'logfmt';
+        const params = collect(body, 'LabelExtractionExpression').map((e) => {
+          const name = this.text(e.getChild('Identifier')!);
+          const s = e.getChild('String');
+          return { name, path: s ? this.str(s) : name };
+        });
+        const flags = collect(body, 'ParserFlag').map((f) => this.text(f));
+        return [{ kind, ...(params.length ? { params } : {}), ...(flags.length ? { flags } : {}) }];
+      }
+      case 'LabelFilter':
+        return [{ kind: 'label_filter', predicate: this.labelPredicate(body) }];
+      case 'LineFormatExpr':
+        return [{ kind: 'line_format', template: this.str(body.getChild('String')!) }];
+      case 'LabelFormatExpr': {
+        const ops = collect(body, 'LabelFormatMatcher').map((m) => {
+          const [dst, src] = m.getChildren('Identifier');
+          const s = m.getChild('String');
+          return s ? { dst: this.text(dst), template: this.str(s) } : { dst: this.text(dst), src: this.text(src) };
+        });
+        const seen = new Set<string>();
+        for (const o of ops) {
+          if (seen.has(o.dst)) this.err(body, `syntax error: label_format: multiple label name '${o.dst}' not allowed in a single format operation`);
+          seen.add(o.dst);
+        }
+        return [{ kind: 'label_format', ops }];
+      }
+      case 'DropLabelsExpr':
+      case 'KeepLabelsExpr': {
+        const item = body.name === 'DropLabelsExpr' ? 'DropLabel' : 'KeepLabel';
+        const labels = collect(body, item).map((l) => {
+          const m = l.getChild('Matcher');
+          if (m) {
+            const matcher = this.matcher(m);
+            return { name: matcher.name, matcher };
+          }
+          return { name: this.text(l.getChild('Identifier')!) };
+        });
+        return [{ kind: body.name === 'DropLabelsExpr' ? 'drop' : 'keep', labels }];
+      }
+      case 'DecolorizeExpr':
+        return [{ kind: 'decolorize' }];
+    }
+    return this.err(body, `syntax error: unexpected ${this.text(body)}`);
+  }
+
+  lineFilter(f: SyntaxNode): LineFilter {
+    const op = LINE_OPS[f.getChild('Filter')!.firstChild!.name];
+    const ip = !!collect(f, 'Ip').length;
+    const values = collect(f, 'String').map((s) => this.str(s));
+    for (const [i, s] of collect(f, 'String').entries()) {
+      if (op === '|~' || op === '!~') this.regex(s, values[i], false);
+      if (op === '|>' || op === '!>') checkPattern(this, s, values[i], true);
+    }
+    return { kind: 'line_filter', op, values, ...(ip ? { ip } : {}) };
+  }
+
+  labelPredicate(n: SyntaxNode): LabelPredicate {
+    const kids: SyntaxNode[] = [];
+    for (let c = n.firstChild; c; c = c.nextSibling) kids.push(c);
+    const filters = kids.filter((k) => k.name === 'LabelFilter');
+    if (filters.length === 1 && kids.length === 1) return this.labelPredicate(filters[0]); // parenthesised
+    if (filters.length === 2) {
+      const or = kids.some((k) => k.name === 'Or');
+      return { kind: or ? 'or' : 'and', left: this.labelPredicate(filters[0]), right: this.labelPredicate(filters[1]) };
+    }
+    const leaf = kids[0];
+    switch (leaf.name) {
+      case 'Matcher':
+        return { kind: 'string', matcher: this.matcher(leaf) };
+      case 'IpLabelFilter': {
+        const op = leaf.getChild('Neq') ? '!=' : '=';
+        return { kind: 'ip', name: this.text(leaf.getChild('Identifier')!), op, value: this.str(leaf.getChild('String')!) };
+      }
+      case 'NumberFilter':
+      case 'UnitFilter': {
+        const inner = leaf.name === 'UnitFilter' ? leaf.firstChild! : leaf;
+        const name = this.text(inner.getChild('Identifier')!);
+        const op = CMP_OPS[inner.getChild('Identifier')!.nextSibling!.name];
+        if (inner.name === 'DurationFilter') {
+          const d = inner.getChild('Duration')!;
+          return { kind: 'duration', name, op, value: Number(this.duration(d)), text: this.text(d) };
+        }
+        if (inner.name === 'BytesFilter') {
+          const bn = inner.getChild('Bytes')!;
+          const v = parseBytes(this.text(bn));
+          if (v === undefined) this.err(bn, `syntax error: invalid bytes ${this.text(bn)}`);
+          return { kind: 'bytes', name, op, value: v, text: this.text(bn) };
+        }
+        const lit = inner.getChild('LiteralExpr') ?? inner.getChild('Number')!;
+        const neg = lit.getChild?.('Sub') ? -1 : 1;
+        const numNode = lit.name === 'Number' ? lit : lit.getChild('Number')!;
+        return { kind: 'number', name, op, value: neg * this.num(numNode), text: this.text(lit) };
+      }
+    }
+    return this.err(leaf, `syntax error: unexpected ${this.text(leaf)}`);
+  }
+}
+
+/** Checks a pattern expression (parser `pattern`, or a `|>` filter, which allows only `<_>`). */
+function checkPattern(b: Builder, at: SyntaxNode, expr: string, filterOnly = false): void {
+  const parts = expr.split(/(<[^<>]*>)/).filter((p) => p !== '');
+  let prevCapture = false;
+  let named = 0;
+  for (const p of parts) {
+    const cap = /^<([A-Za-z_][A-Za-z0-9_]*)>$/.exec(p);
+    if (cap) {
+      if (prevCapture) b.err(at, 'syntax error: consecutive capture');
+      if (cap[1] !== '_') named++;
+      prevCapture = true;
+    } else prevCapture = false;
+  }
+  if (filterOnly && named > 0) b.err(at, 'syntax error: pattern filters do not allow named captures');
+  if (!filterOnly && named === 0) b.err(at, 'syntax error: at least one capture is required');
+}
+
+/** Precedence climbing over a flattened operator chain (all left-associative but `^`). */
+function climb(operands: Expr[], ops: { op: BinOp; modifier: BinOpModifier; pos: number }[]): Expr {
+  let i = 0;
+  let j = 0;
+  const parse = (minPrec: number): Expr => {
+    let left = operands[i++];
+    while (j < ops.length && BINOP_PRECEDENCE[ops[j].op] >= minPrec) {
+      const { op, modifier, pos } = ops[j++];
+      const prec = BINOP_PRECEDENCE[op];
+      const right = parse(op === '^' ? prec : prec + 1);
+      left = { kind: 'binop', op, left, right, modifier, pos } as Expr;
+    }
+    return left;
+  };
+  return parse(0);
+}
+
+function collect(node: SyntaxNode, name: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.name === name) out.push(c);
+    else out.push(...collect(c, name));
+  }
+  return out;
+}
+
+// ---- Loki's post-parse checks (pkg/logql/syntax/ast.go validate) ----
+
+const GROUPABLE_RANGE: ReadonlySet<string> = new Set([
+  'avg_over_time', 'min_over_time', 'max_over_time', 'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'first_over_time', 'last_over_time',
+]);
+
+function validate(e: Expr): void {
+  switch (e.kind) {
+    case 'log':
+      if (!e.matchers.some(notEmptyCompatible)) throw QueryParseError.semantic(EMPTY_COMPATIBLE);
+      return;
+    case 'range_agg': {
+      validate(e.log);
+      const needsUnwrap = (UNWRAP_RANGE_OPS as readonly string[]).includes(e.op);
+      const logOnly = (LOG_RANGE_OPS as readonly string[]).includes(e.op) && e.op !== 'rate' && e.op !== 'absent_over_time';
+      if (needsUnwrap && !e.unwrap) throw QueryParseError.semantic(`invalid aggregation ${e.op} without unwrap`);
+      if (logOnly && e.unwrap) throw QueryParseError.semantic(`invalid aggregation ${e.op} with unwrap`);
+      if (e.grouping && !GROUPABLE_RANGE.has(e.op)) throw QueryParseError.semantic(`grouping not allowed for ${e.op} aggregation`);
+      if (e.op === 'quantile_over_time' && e.param === undefined) throw QueryParseError.semantic('parameter required for operation quantile_over_time');
+      if (e.rangeNs <= 0n) throw QueryParseError.semantic(`invalid range ${e.rangeNs}`);
+      return;
+    }
+    case 'vector_agg':
+      if (e.inner.kind === 'log') throw QueryParseError.semantic('syntax error: unexpected log query in a vector aggregation');
+      return validate(e.inner);
+    case 'binop':
+      if (e.left.kind === 'log' || e.right.kind === 'log') throw QueryParseError.semantic('binary operations are not allowed on log queries');
+      if (['and', 'or', 'unless'].includes(e.op) && (isScalar(e.left) || isScalar(e.right))) {
+        throw QueryParseError.semantic(`unexpected literal for right leg of logical/set binary operation (${e.op})`);
+      }
+      if (e.modifier.bool && !['==', '!=', '>', '>=', '<', '<='].includes(e.op)) throw QueryParseError.semantic('bool modifier can only be used on comparison operators');
+      validate(e.left);
+      validate(e.right);
+      return;
+    case 'label_replace':
+      return validate(e.inner);
+  }
+}
+
+export const isScalar = (e: Expr): boolean => e.kind === 'literal' || (e.kind === 'binop' && isScalar(e.left) && isScalar(e.right));
+
+function notEmptyCompatible(m: Matcher): boolean {
+  switch (m.op) {
+    case '=': return m.value !== '';
+    case '!=': return m.value === '';
+    case '=~': return !compileRegex(m.value, true).test('');
+    case '!~': return compileRegex(m.value, true).test('');
+  }
+}
