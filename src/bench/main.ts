@@ -1,5 +1,6 @@
-/** `npm run bench`: every benchmark, each figure next to a baseline measured in the same run. */
+/** `npm run bench [ingest|k8s]`: each figure next to a baseline measured in the same run. */
 import { benchIngest } from './ingest.js';
+import { benchK8s } from './k8s.js';
 
 const only = process.argv[2];
 const events = Number(process.env.BENCH_EVENTS ?? 500_000);
@@ -7,3 +8,4 @@ const events = Number(process.env.BENCH_EVENTS ?? 500_000);
 if (!only || only === 'ingest') {
   for (const batch of [1000, 10000]) await benchIngest({ events, batch, clients: 4 });
 }
+if (!only || only === 'k8s') await benchK8s(Math.min(events, 200_000));

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/load.js';
-import { DuckDBStore, StoreLockedError } from '../store/duckdb/duckdb-store.js';
+import { KeyError, startCheckpoints } from '../checkpoint/index.js';
+import { DB_FILE, DuckDBStore, StoreLockedError, TreeCorruptError } from '../store/duckdb/duckdb-store.js';
 import { SERVER_FILE } from '../server/runtime.js';
 import { CliError } from './errors.js';
 
@@ -18,16 +19,38 @@ function runningServer(dataDir: string): { pid: number; url: string } | undefine
   }
 }
 
-export async function openLocalStore(config: Config): Promise<DuckDBStore> {
+/**
+ * Opens the data dir's store. A writable store signs checkpoints like the
+ * server does (the last one when it closes); `readOnly` opens it for reading
+ * only (verify, proofs), which needs no migration and signs nothing.
+ */
+export async function openLocalStore(config: Config, opts: { readOnly?: boolean } = {}): Promise<DuckDBStore> {
   const server = runningServer(config.data_dir);
   const hint = (url?: string) =>
     `a Vigil server${url ? ` at ${url}` : ''} holds ${config.data_dir}; use --server ${url ?? 'URL'} --token TOKEN ` +
     `(the admin token is in ${join(config.data_dir, 'admin.token')})`;
   if (server) throw new CliError(hint(server.url));
+  if (opts.readOnly && !existsSync(join(config.data_dir, DB_FILE))) throw new CliError(`no Vigil store in ${config.data_dir}`);
+  let store: DuckDBStore;
   try {
-    return await DuckDBStore.open({ dataDir: config.data_dir, checkpointThreshold: config.store.checkpoint_threshold });
+    store = await DuckDBStore.open({
+      dataDir: config.data_dir,
+      checkpointThreshold: config.store.checkpoint_threshold,
+      readOnly: opts.readOnly,
+      sealing: config.integrity.sealing,
+    });
   } catch (err) {
     if (err instanceof StoreLockedError) throw new CliError(hint());
+    if (err instanceof TreeCorruptError) throw new CliError(err.message);
     throw err;
   }
+  if (!opts.readOnly) {
+    try {
+      await startCheckpoints(store, config);
+    } catch (err) {
+      await store.close();
+      throw err instanceof KeyError ? new CliError(err.message) : err;
+    }
+  }
+  return store;
 }

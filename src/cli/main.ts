@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { CategoryError, extractExclusionFlags } from '../policy/categories.js';
 import { ingestCommand } from './commands/ingest.js';
+import { normalizeCommand } from './commands/normalize.js';
+import { policyCommand } from './commands/policy.js';
 import { queryCommand } from './commands/query.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
@@ -22,7 +24,9 @@ export function buildProgram(): Command {
   serveCommand(program);
   ingestCommand(program);
   queryCommand(program);
+  normalizeCommand(program);
   tokenCommand(program);
+  policyCommand(program);
   return program;
 }
 
@@ -37,7 +41,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof CliError || err instanceof ConfigError || err instanceof CategoryError || isClientError(err)) {
+    if (err instanceof CliError || err instanceof ConfigError || err instanceof CategoryError || isClientError(err) || (err as Error).name === 'PolicyErrors') {
       process.stderr.write(`vigil: ${(err as Error).message}\n`);
       process.exitCode = err instanceof CliError ? err.exitCode : 2;
       return;

@@ -11,6 +11,11 @@ const Size = (def: string, description: string) =>
     description: `${description} (bytes, or with a unit: 512KiB, 16MiB, 1GB)`,
   });
 
+/** A duration: 10s, 15m, 1h30m, 400d, 2y. */
+const DURATION = '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w|y))+$';
+/** A retention period: a duration, or `forever`. */
+const RETENTION = '^(forever|(\\d+(\\.\\d+)?(ms|s|m|h|d|w|y))+)$';
+
 export const ConfigSchema = Type.Object(
   {
     data_dir: Type.String({ default: './vigil-data', description: 'Directory for the store, tokens, keys and dead letters' }),
@@ -33,15 +38,29 @@ export const ConfigSchema = Type.Object(
           {
             cert: Type.String({ default: '', description: 'PEM certificate file; with `key`, the listener speaks HTTPS' }),
             key: Type.String({ default: '', description: 'PEM private key file' }),
+            client_ca: Type.String({
+              default: '',
+              description: 'PEM CA bundle; a client certificate it signed authenticates with scope ingest (mTLS, e.g. the Kubernetes API server webhook)',
+            }),
           },
           { default: {}, additionalProperties: false },
         ),
       },
       { default: {}, additionalProperties: false },
     ),
+    kubernetes: Type.Object(
+      {
+        policy: Type.Array(Type.String(), {
+          default: [],
+          description: 'audit.k8s.io/v1 Policy files applied to every Kubernetes audit event received (rules concatenated in order); none: keep everything',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     ingest: Type.Object(
       {
         max_record_bytes: Size('1MiB', 'Largest single record (one NDJSON line)'),
+        keep_original: Type.Boolean({ default: true, description: 'Keep each record as received in event.original (formats other than ecs)' }),
         max_batch_events: Type.Integer({ default: 20000, minimum: 1, description: 'Most events in one group commit' }),
         max_queued_bytes: Size('256MiB', 'Event bytes waiting for a commit before ingest answers 503'),
       },
@@ -53,6 +72,43 @@ export const ConfigSchema = Type.Object(
         memory_limit: Type.String({ default: '', description: 'DuckDB memory limit, e.g. 2GB (empty: DuckDB default, 80% of RAM)' }),
       },
       { default: {}, additionalProperties: false },
+    ),
+    integrity: Type.Object(
+      {
+        key_file: Type.String({
+          default: '',
+          description:
+            'Ed25519 checkpoint signing key (a signed-note `PRIVATE+KEY+<name>+…` line); its name is the log origin. Empty: `<data_dir>/checkpoint.key`, generated on first start (mode 0600)',
+        }),
+        checkpoint_events: Type.Integer({ default: 10000, minimum: 1, description: 'Sign a checkpoint once this many events arrived since the last one' }),
+        checkpoint_interval: Type.String({
+          default: '10s',
+          pattern: DURATION,
+          description: 'Sign a checkpoint this often while events arrive (and always at shutdown)',
+        }),
+        sealing: Type.Boolean({
+          default: true,
+          description: 'Seal each event into the Merkle tree before acknowledging it. Off only to measure its cost (npm run bench): a store with unsealed events refuses to start sealed',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    retention: Type.Union(
+      [
+        Type.String({ pattern: RETENTION }),
+        Type.Object(
+          {
+            default: Type.String({ pattern: RETENTION, default: 'forever' }),
+            datasets: Type.Record(Type.String(), Type.String({ pattern: RETENTION }), { default: {} }),
+          },
+          { additionalProperties: false },
+        ),
+      ],
+      {
+        default: 'forever',
+        description:
+          'How long events are kept, e.g. `400d` or `forever`; per dataset: `{default: 400d, datasets: {vigil.access: 2y}}`. Deleted events keep their leaf hashes, so proofs and verify still work',
+      },
     ),
     log: Type.Object(
       {

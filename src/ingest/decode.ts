@@ -59,9 +59,14 @@ function decodeArray(body: Buffer): DecodedBody {
   };
 }
 
-function decodeNdjson(body: Buffer, maxRecordBytes: number): DecodedBody {
-  const records: RawRecord[] = [];
-  const errors: RecordError[] = [];
+/** One non-blank line of a body, or why it cannot be read as text. */
+export type BodyLine = { line: number; offset: number; text: string; error?: undefined } | { line: number; offset: number; text: string; error: string };
+
+/**
+ * Splits a body into its non-blank lines (LF or CRLF), with 1-based line
+ * numbers and byte offsets, flagging lines over the size limit or not UTF-8.
+ */
+export function* bodyLines(body: Buffer, maxRecordBytes: number): Generator<BodyLine> {
   let line = 0;
   let pos = 0;
   while (pos < body.length) {
@@ -72,22 +77,34 @@ function decodeNdjson(body: Buffer, maxRecordBytes: number): DecodedBody {
     if (stop > pos && body[stop - 1] === 0x0d) stop--;
     const bytes = stop - pos;
     if (bytes > 0 && !isBlank(body, pos, stop)) {
-      const slice = body.subarray(pos, stop);
-      const text = slice.toString('utf8');
-      const fail = (reason: string) => errors.push({ line, offset: pos, path: '', reason, text });
       if (bytes > maxRecordBytes) {
-        fail(`record of ${bytes} bytes exceeds the limit of ${maxRecordBytes} bytes`);
-      } else if (text.includes('\ufffd') && invalidUtf8(slice)) {
-        fail('invalid UTF-8');
+        // Kept whole: the dead-letter file keeps the original bytes.
+        const text = body.subarray(pos, stop).toString('utf8');
+        yield { line, offset: pos, text, error: `record of ${bytes} bytes exceeds the limit of ${maxRecordBytes} bytes` };
       } else {
-        try {
-          records.push({ line, offset: pos, text, value: JSON.parse(text) });
-        } catch (err) {
-          fail(`invalid JSON: ${(err as Error).message}`);
-        }
+        const slice = body.subarray(pos, stop);
+        const text = slice.toString('utf8');
+        if (text.includes('\ufffd') && invalidUtf8(slice)) yield { line, offset: pos, text, error: 'invalid UTF-8' };
+        else yield { line, offset: pos, text };
       }
     }
     pos = end + 1;
+  }
+}
+
+function decodeNdjson(body: Buffer, maxRecordBytes: number): DecodedBody {
+  const records: RawRecord[] = [];
+  const errors: RecordError[] = [];
+  for (const l of bodyLines(body, maxRecordBytes)) {
+    if (l.error !== undefined) {
+      errors.push({ line: l.line, offset: l.offset, path: '', reason: l.error, text: l.text });
+      continue;
+    }
+    try {
+      records.push({ line: l.line, offset: l.offset, text: l.text, value: JSON.parse(l.text) });
+    } catch (err) {
+      errors.push({ line: l.line, offset: l.offset, path: '', reason: `invalid JSON: ${(err as Error).message}`, text: l.text });
+    }
   }
   return { records, errors };
 }

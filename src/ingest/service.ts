@@ -11,7 +11,10 @@ import { validateEvent } from '../model/validate.js';
 import { isExcluded } from '../policy/categories.js';
 import type { IdempotentResult } from '../store/store.js';
 import type { DeadLetter } from './dead-letter.js';
-import { decodeBody, type RecordError } from './decode.js';
+import type { Format } from '../formats/format.js';
+import type { CompiledPolicy } from '../policy/k8s/evaluate.js';
+import { decodeBody, type RawRecord, type RecordError } from './decode.js';
+import { decodeWithFormat } from './format-decode.js';
 import type { GroupCommitter } from './group-commit.js';
 
 export interface IngestObserver {
@@ -19,6 +22,16 @@ export interface IngestObserver {
   rejected(n: number, source: string): void;
   /** Events dropped because their category is excluded. */
   excluded(category: string): void;
+}
+
+/** Records ready for validation: ECS objects with their origin, and what failed before. */
+export interface DecodedRecords {
+  records: RawRecord[];
+  errors: RecordError[];
+  /** Records a policy dropped on purpose (not errors). */
+  dropped?: number;
+  /** Report accepted events per `event.module` (which format decoded them). */
+  byFormat?: boolean;
 }
 
 export interface IngestOptions {
@@ -33,7 +46,17 @@ export interface IngestOptions {
 }
 
 export interface IngestResult extends IdempotentResult {
-  body: { accepted: number; excluded?: number; rejected?: number; errors?: Omit<RecordError, 'text'>[] };
+  body: {
+    accepted: number;
+    /** Dropped by an audit policy (Kubernetes). */
+    dropped?: number;
+    /** Dropped by category exclusion. */
+    excluded?: number;
+    rejected?: number;
+    errors?: Omit<RecordError, 'text'>[];
+    /** Accepted events per format (`event.module`); `generic` counts lines no format recognised. */
+    by_format?: Record<string, number>;
+  };
 }
 
 /** Most errors listed in one response; the dead-letter file has them all. */
@@ -41,6 +64,9 @@ const MAX_REPORTED_ERRORS = 100;
 
 export interface IngestServiceConfig {
   maxRecordBytes: number;
+  keepOriginal: boolean;
+  /** Kubernetes audit policy for audit events that arrive as lines. */
+  k8sPolicy?: CompiledPolicy;
   /** ECS categories never stored (resolved `exclude_categories`). */
   excludedCategories: ReadonlySet<string>;
 }
@@ -56,14 +82,45 @@ export class IngestService {
     private readonly observer?: IngestObserver,
   ) {}
 
-  async ingestBody(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
+  /** Ingests an NDJSON or JSON-array body of ECS events. */
+  ingestBody(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
+    return this.ingest(() => {
+      const decoded = decodeBody(body, this.config.maxRecordBytes);
+      shift(decoded.records, decoded.errors, opts.lineBase ?? 0, opts.offsetBase ?? 0);
+      return decoded;
+    }, opts);
+  }
+
+  /**
+   * Ingests a body in a named input format (`app`, `auditd`, `auto`, …);
+   * `ecs` takes the direct path (NDJSON or a JSON array of ECS events).
+   */
+  ingestFormatted(body: Buffer, format: Format, opts: IngestOptions): Promise<IngestResult> {
+    if (format.name === 'ecs') return this.ingestBody(body, opts);
+    return this.ingest(() => {
+      const decoded = decodeWithFormat(format, body, {
+        maxRecordBytes: this.config.maxRecordBytes,
+        keepOriginal: this.config.keepOriginal,
+        defaultTimeNs: nowNs(),
+        k8sPolicy: this.config.k8sPolicy,
+      });
+      shift(decoded.records, decoded.errors, opts.lineBase ?? 0, opts.offsetBase ?? 0);
+      return { ...decoded, byFormat: true };
+    }, opts);
+  }
+
+  /**
+   * Ingests records a source decoded itself (a format decoder, the Kubernetes
+   * webhook). `decode` runs only when the idempotency key is new.
+   */
+  async ingest(decode: () => DecodedRecords | Promise<DecodedRecords>, opts: IngestOptions): Promise<IngestResult> {
     const key = opts.idempotencyKey;
-    if (!key) return this.run(body, opts);
+    if (!key) return this.store(await decode(), opts);
     const running = this.inflight.get(key);
     if (running) return running;
     const job = (async () => {
       const previous = await this.lookupIdempotency(key);
-      return previous ? (previous as IngestResult) : this.run(body, opts);
+      return previous ? (previous as IngestResult) : this.store(await decode(), opts);
     })();
     this.inflight.set(key, job);
     try {
@@ -90,9 +147,7 @@ export class IngestService {
     return first;
   }
 
-  private async run(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
-    const { records, errors } = decodeBody(body, this.config.maxRecordBytes);
-    shift(records, errors, opts.lineBase ?? 0, opts.offsetBase ?? 0);
+  private async store({ records, errors, dropped = 0, byFormat }: DecodedRecords, opts: IngestOptions): Promise<IngestResult> {
     const prepared: PreparedEvent[] = [];
     const ingested = ingestedAt(nowNs());
     let excluded = 0;
@@ -117,6 +172,15 @@ export class IngestService {
       return { status: 400, body: { accepted: 0, rejected: rejectedLines, errors: reported } };
     }
     const result: IngestResult = { status: 200, body: { accepted: prepared.length } };
+    if (dropped > 0) result.body.dropped = dropped;
+    if (byFormat) {
+      const counts: Record<string, number> = {};
+      for (const p of prepared) {
+        const m = p.event.event?.module ?? 'unknown';
+        counts[m] = (counts[m] ?? 0) + 1;
+      }
+      result.body.by_format = counts;
+    }
     if (excluded > 0) result.body.excluded = excluded;
     if (rejectedLines > 0) Object.assign(result.body, { rejected: rejectedLines, errors: reported });
     const idempotency = opts.idempotencyKey ? { key: opts.idempotencyKey, result } : undefined;

@@ -4,12 +4,9 @@
  * serialization), so a resent record gets the same id and can be recognised.
  * Hashing the received bytes costs a fraction of canonicalizing the event.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEvent } from './event.js';
 
 export function contentId(e: AuditEvent, receivedText?: string): string {
-  return createHash('sha256')
-    .update(receivedText ?? JSON.stringify(e))
-    .digest('hex')
-    .slice(0, 32);
+  return hash('sha256', receivedText ?? JSON.stringify(e), 'hex').slice(0, 32);
 }

@@ -48,3 +48,16 @@ describe('durations and time arguments', () => {
     expect(parseTimeArg('now-1h', 10_000_000_000_000n)).toBe(10_000_000_000_000n - 3_600_000_000_000n);
   });
 });
+
+describe('parseRfc3339 fast path', () => {
+  it('gives the same answers as the full parser within a cached second, and rejects bad fractions', () => {
+    const a = parseRfc3339('2025-11-22T12:00:00.5Z')!;
+    expect(a.ns).toBe(1763812800_500_000_000n);
+    expect(parseRfc3339('2025-11-22T12:00:00.000000001Z')!.ns).toBe(1763812800_000_000_001n);
+    expect(parseRfc3339('2025-11-22T12:00:00Z')!.ns).toBe(1763812800_000_000_000n);
+    expect(parseRfc3339('2025-11-22T12:00:00.Z')).toBeUndefined();
+    expect(parseRfc3339('2025-11-22T12:00:00.12a4Z')).toBeUndefined();
+    expect(parseRfc3339('2025-11-22T12:00:00.1234567890Z')).toBeUndefined();
+    expect(parseRfc3339('2025-11-22T12:00:01.25Z')!.ns).toBe(1763812801_250_000_000n);
+  });
+});

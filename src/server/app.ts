@@ -10,6 +10,9 @@ import type { Config } from '../config/load.js';
 import { BackpressureError } from '../ingest/group-commit.js';
 import type { IngestService } from '../ingest/service.js';
 import { isClientError } from '../query/errors.js';
+import type { CompiledPolicy } from '../policy/k8s/index.js';
+import type { Checkpointer } from '../checkpoint/index.js';
+import type { Ledger } from '../store/ledger.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { AccessLog } from './access-log.js';
@@ -17,6 +20,8 @@ import { registerAuth } from './auth.js';
 import { HttpError, registerRawBodies } from './body.js';
 import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { integrityRoutes } from './routes/integrity.js';
+import { k8sAuditRoutes } from './routes/k8s-audit.js';
 import { queryRoutes } from './routes/query.js';
 import { tokenRoutes } from './routes/tokens.js';
 
@@ -28,12 +33,25 @@ export interface ServerDeps {
   /** undefined when auth is `none` */
   tokens: TokenStore | undefined;
   notReady: () => string | undefined;
+  /** Audit policy for Kubernetes events; undefined keeps everything. */
+  k8sPolicy?: CompiledPolicy;
+  /** The store's Merkle tree and checkpoints (proof, checkpoint and log routes). */
+  ledger?: Ledger;
+  /** Signs checkpoints; undefined when sealing is off. */
+  checkpoints?: Checkpointer;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const { config } = deps;
-  const tls = config.server.tls.cert && config.server.tls.key
-    ? { cert: readFileSync(config.server.tls.cert), key: readFileSync(config.server.tls.key) }
+  const { cert, key, client_ca } = config.server.tls;
+  const tls = cert && key
+    ? {
+        cert: readFileSync(cert),
+        key: readFileSync(key),
+        // Client certificates are asked for, and checked in the auth hook, so
+        // token clients without one still connect.
+        ...(client_ca ? { ca: readFileSync(client_ca), requestCert: true, rejectUnauthorized: false } : {}),
+      }
     : undefined;
   const app = Fastify({
     logger: { level: config.log.level },
@@ -42,7 +60,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     ...(tls ? { https: tls } : {}),
   }) as unknown as FastifyInstance;
   registerRawBodies(app);
-  registerAuth(app, deps.tokens);
+  registerAuth(app, deps.tokens, Boolean(tls && client_ca));
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send({ error: 'bad_request', message: err.message });
     if (isClientError(err)) return reply.code(400).send({ error: 'bad_query', message: err.message });
@@ -61,5 +79,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   eventsRoutes(app, { ingest: deps.ingest, maxBodyBytes: config.server.max_body_bytes });
   queryRoutes(app, { store: deps.store, access });
   if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });
+  if (deps.ledger) integrityRoutes(app, { ledger: deps.ledger, checkpoints: deps.checkpoints, access });
+  k8sAuditRoutes(app, { ingest: deps.ingest, policy: deps.k8sPolicy, maxBodyBytes: config.server.max_body_bytes });
   return app;
 }

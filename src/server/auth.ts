@@ -4,6 +4,7 @@
  * with the scope the route asks for. 401 without a valid token, 403 with the
  * wrong scope.
  */
+import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { allows, type Principal, type Scope, type TokenStore } from '../auth/tokens.js';
 
@@ -31,7 +32,17 @@ function presentedToken(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
-export function registerAuth(app: FastifyInstance, tokens: TokenStore | undefined): void {
+/** The principal of a verified TLS client certificate: it may ingest, nothing else. */
+function certificatePrincipal(req: FastifyRequest): Principal | undefined {
+  const socket = req.raw.socket as TLSSocket;
+  if (!socket.encrypted || !socket.authorized) return undefined;
+  const cert = socket.getPeerCertificate();
+  const cn = cert?.subject?.CN;
+  const name = Array.isArray(cn) ? cn[0] : cn;
+  return { tokenId: '', name: `cert:${name ?? cert?.fingerprint256 ?? 'unknown'}`, scopes: ['ingest'] };
+}
+
+export function registerAuth(app: FastifyInstance, tokens: TokenStore | undefined, clientCerts = false): void {
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (req, reply) => {
     const scope = req.routeOptions.config?.scope;
@@ -41,7 +52,7 @@ export function registerAuth(app: FastifyInstance, tokens: TokenStore | undefine
       return;
     }
     const token = presentedToken(req);
-    const principal = token ? tokens.authenticate(token) : undefined;
+    const principal = token ? tokens.authenticate(token) : clientCerts ? certificatePrincipal(req) : undefined;
     if (!principal) {
       reply.header('www-authenticate', 'Bearer realm="vigil"');
       return reply.code(401).send({ error: 'unauthorized', message: token ? 'invalid or revoked token' : 'a bearer token is required' });

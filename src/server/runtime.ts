@@ -11,9 +11,12 @@ import { TokenStore } from '../auth/tokens.js';
 import type { Config } from '../config/load.js';
 import { DeadLetter } from '../ingest/dead-letter.js';
 import { resolveCategories } from '../policy/categories.js';
+import { loadPolicies, type CompiledPolicy } from '../policy/k8s/index.js';
 import { GroupCommitter } from '../ingest/group-commit.js';
 import { IngestService } from '../ingest/service.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import { startCheckpoints, type Checkpointer } from '../checkpoint/index.js';
+import { startRetention } from '../store/retention-policy.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { buildServer } from './app.js';
 
@@ -23,6 +26,8 @@ export interface Running {
   url: string;
   app: FastifyInstance;
   store: DuckDBStore;
+  /** Signs checkpoints; its 'checkpoint' event is the hook for shipping them to outputs. Undefined when sealing is off. */
+  checkpoints: Checkpointer | undefined;
   /** Path of the admin token file when this start created it. */
   adminTokenFile: string | undefined;
   stop(): Promise<void>;
@@ -33,7 +38,12 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Builds the ingest stack on an open store (shared by the server and local CLI ingest). */
-export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metrics) {
+/** The configured Kubernetes audit policy, or undefined to keep every event. */
+export async function loadK8sPolicy(config: Config): Promise<CompiledPolicy | undefined> {
+  return config.kubernetes.policy.length ? loadPolicies(config.kubernetes.policy) : undefined;
+}
+
+export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metrics, k8sPolicy?: CompiledPolicy) {
   const committer = new GroupCommitter(
     store,
     { maxBatchEvents: config.ingest.max_batch_events, maxQueuedBytes: config.ingest.max_queued_bytes },
@@ -43,7 +53,12 @@ export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metric
     committer,
     (key) => store.lookupIdempotency(key),
     new DeadLetter(join(config.data_dir, 'rejected')),
-    { maxRecordBytes: config.ingest.max_record_bytes, excludedCategories: resolveCategories(config.exclude_categories) },
+    {
+      maxRecordBytes: config.ingest.max_record_bytes,
+      keepOriginal: config.ingest.keep_original,
+      excludedCategories: resolveCategories(config.exclude_categories),
+      k8sPolicy,
+    },
     metrics,
   );
   return { committer, ingest };
@@ -53,16 +68,20 @@ export async function startServer(config: Config): Promise<Running> {
   if (config.server.auth === 'none' && !isLoopback(config.server.host)) {
     throw new Error(`server.auth: none is only allowed when listening on loopback, not on ${config.server.host}`);
   }
+  const k8sPolicy = await loadK8sPolicy(config);
   const store = await DuckDBStore.open({
     dataDir: config.data_dir,
     checkpointThreshold: config.store.checkpoint_threshold,
     memoryLimit: config.store.memory_limit || undefined,
+    sealing: config.integrity.sealing,
   });
+  const checkpoints = await startCheckpoints(store, config);
+  const stopRetention = startRetention(store, config);
   const tokens = config.server.auth === 'token' ? new TokenStore(config.data_dir) : undefined;
   const adminTokenFile = tokens?.ensureAdmin();
   let committer: GroupCommitter;
   const metrics = new Metrics(store, () => committer?.backlogBytes ?? 0);
-  const stack = ingestStack(config, store, metrics);
+  const stack = ingestStack(config, store, metrics, k8sPolicy);
   committer = stack.committer;
   let stopping = false;
   const app = buildServer({
@@ -71,6 +90,9 @@ export async function startServer(config: Config): Promise<Running> {
     ingest: stack.ingest,
     metrics,
     tokens,
+    k8sPolicy,
+    ledger: store,
+    checkpoints,
     notReady: () =>
       stopping ? 'shutting down' : committer.backlogBytes > config.ingest.max_queued_bytes * 0.9 ? 'ingest queue nearly full' : undefined,
   });
@@ -88,13 +110,15 @@ export async function startServer(config: Config): Promise<Running> {
     url,
     app,
     store,
+    checkpoints,
     adminTokenFile,
     stop() {
       stopped ??= (async () => {
         stopping = true;
         await app.close(); // waits for in-flight requests, which wait for their commits
         await committer.close();
-        await store.close();
+        await stopRetention();
+        await store.close(); // signs the final checkpoint first
         rmSync(serverFile, { force: true });
       })();
       return stopped;

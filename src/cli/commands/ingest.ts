@@ -16,12 +16,16 @@ const SHOWN_ERRORS = 20;
 
 type Send = (body: Buffer, file: string, lineBase: number, offsetBase: number) => Promise<IngestResult['body']>;
 
+interface IngestFlags extends RemoteFlags {
+  format: string;
+}
+
 /** Posts one batch, retrying overload and server errors with the same Idempotency-Key. */
-function remoteSender(client: VigilClient): Send {
+function remoteSender(client: VigilClient, format: string): Send {
   return async (body, _file, lineBase, offsetBase) => {
     const key = randomUUID();
     for (let attempt = 0; ; attempt++) {
-      const res = await client.request('POST', 'api/v1/events?partial=true', {
+      const res = await client.request('POST', `api/v1/events?partial=true&format=${encodeURIComponent(format)}`, {
         body,
         headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': key },
       });
@@ -43,22 +47,31 @@ function remoteSender(client: VigilClient): Send {
 export function ingestCommand(program: Command): void {
   const cmd = program
     .command('ingest')
-    .description('Ingest ECS events (NDJSON) from files or stdin into the store or a server')
-    .argument('[files...]', 'NDJSON files; - or nothing for stdin')
-    .action(async (files: string[], opts: RemoteFlags & Record<string, unknown>) => {
+    .description('Ingest audit records from files or stdin into the store or a server')
+    .argument('[files...]', 'input files; - or nothing for stdin')
+    .option('-f, --format <format>', 'input format: ecs, app, gdch-proxy, kubernetes-audit, auditd, generic, or auto (per line)', 'ecs')
+    .action(async (files: string[], opts: IngestFlags & Record<string, unknown>) => {
+      const { getFormat } = await import('../../formats/registry.js');
+      let format;
+      try {
+        format = getFormat(opts.format);
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
       const inputs = files.length ? files : ['-'];
       const client = remoteClient(opts);
       const config = configFrom(opts);
       let send: Send;
       let finish = async () => {};
-      if (client) send = remoteSender(client);
+      if (client) send = remoteSender(client, format.name);
       else {
         const { openLocalStore } = await import('../local-store.js');
-        const { ingestStack } = await import('../../server/runtime.js');
+        const { ingestStack, loadK8sPolicy } = await import('../../server/runtime.js');
+        const policy = await loadK8sPolicy(config);
         const store = await openLocalStore(config);
-        const { ingest, committer } = ingestStack(config, store);
+        const { ingest, committer } = ingestStack(config, store, undefined, policy);
         send = async (body, file, lineBase, offsetBase) =>
-          (await ingest.ingestBody(body, { source: file, partial: true, lineBase, offsetBase })).body;
+          (await ingest.ingestFormatted(body, format, { source: file, partial: true, lineBase, offsetBase })).body;
         finish = async () => {
           await committer.close();
           await store.close();
@@ -68,6 +81,8 @@ export function ingestCommand(program: Command): void {
       const progress = progressBar(total, 'ingest');
       let accepted = 0;
       let rejected = 0;
+      let dropped = 0;
+      const byFormat: Record<string, number> = {};
       const errors: string[] = [];
       try {
         for (const file of inputs) {
@@ -77,6 +92,8 @@ export function ingestCommand(program: Command): void {
             const job = send(b.body, name, b.lineBase, b.offsetBase).then((r) => {
               accepted += r.accepted;
               rejected += r.rejected ?? 0;
+              dropped += (r.dropped ?? 0) + (r.excluded ?? 0);
+              for (const [k, n] of Object.entries(r.by_format ?? {})) byFormat[k] = (byFormat[k] ?? 0) + n;
               for (const e of r.errors ?? []) errors.push(`${name}:${e.line}: ${e.path ? `${e.path}: ` : ''}${e.reason}`);
               progress.advance(b.body.length, r.accepted);
             });
@@ -93,7 +110,9 @@ export function ingestCommand(program: Command): void {
       const err = process.stderr;
       for (const line of errors.slice(0, SHOWN_ERRORS)) err.write(`rejected ${line}\n`);
       if (errors.length > SHOWN_ERRORS) err.write(`… and ${errors.length - SHOWN_ERRORS} more\n`);
-      err.write(`read ${accepted + rejected} records: ${accepted} accepted, ${rejected} rejected\n`);
+      err.write(`read ${accepted + rejected + dropped} records: ${accepted} accepted, ${rejected} rejected${dropped ? `, ${dropped} dropped by policy` : ''}\n`);
+      const formats = Object.entries(byFormat);
+      if (formats.length) err.write(`by format: ${formats.map(([k, n]) => `${k} ${n}`).join(', ')}${byFormat.generic ? ` (${byFormat.generic} lines of no known format kept as generic)` : ''}\n`);
       if (rejected > 0) {
         err.write(`rejected records are kept with their original text in ${client ? 'the server\'s' : config.data_dir}/rejected/\n`);
         process.exitCode = 1;

@@ -1,0 +1,80 @@
+/** A Vigil server in its own process for benchmarks, with its admin token and peak RSS. */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../testing/events.js';
+
+const VIGIL = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
+
+export interface BenchServer {
+  url: string;
+  token: string;
+  /** Peak resident set size so far, MiB. */
+  peakRssMiB(): number;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(args: string[] = []): Promise<BenchServer> {
+  const dir = tempDir('vigil-bench-');
+  const child = spawn(process.execPath, [VIGIL, 'serve', '--data', dir, '--port', '0', '--log-level', 'warn', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+      const m = /listening on (\S+)/.exec(err);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', () => reject(new Error(err)));
+  });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  return {
+    url,
+    token: readFileSync(join(dir, 'admin.token'), 'utf8').trim(),
+    peakRssMiB() {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : NaN;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Posts every body with `clients` concurrent senders; resolves with the elapsed seconds. */
+export async function postAll(server: BenchServer, path: string, bodies: Buffer[], clients: number, contentType: string): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = next++; i < bodies.length; i = next++) {
+        const res = await fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${server.token}`, 'content-type': contentType },
+          body: bodies[i],
+        });
+        const text = await res.text();
+        if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text}`);
+      }
+    }),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+/** Best of three: JSON.parse of every line (or whole body) — the speed anchor. */
+export function jsonParseRate(bodies: Buffer[], events: number, wholeBody = false): number {
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    const t0 = performance.now();
+    for (const b of bodies) {
+      const text = b.toString('utf8');
+      if (wholeBody) JSON.parse(text);
+      else for (const line of text.split('\n')) if (line) JSON.parse(line);
+    }
+    best = Math.max(best, events / ((performance.now() - t0) / 1000));
+  }
+  return best;
+}

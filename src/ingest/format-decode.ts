@@ -1,0 +1,62 @@
+/**
+ * Decodes a body with a named input format (`app`, `auditd`, `auto`, …) into
+ * ECS records for the ingest service: every line goes through the format's
+ * decoder; a line it cannot decode becomes a positioned error. Each record's
+ * text is its original input (for auditd, the event's lines).
+ */
+import type { DecodeOptions, Format } from '../formats/format.js';
+import { FormatError } from '../formats/format.js';
+import type { AuditEvent } from '../model/event.js';
+import type { CompiledPolicy } from '../policy/k8s/evaluate.js';
+import { filterAuditLine } from '../policy/k8s/line-filter.js';
+import { bodyLines, type RawRecord, type RecordError } from './decode.js';
+import type { DecodedRecords } from './service.js';
+
+export interface FormatDecodeOptions {
+  maxRecordBytes: number;
+  keepOriginal: boolean;
+  /** Time for lines that carry none (the `generic` fallback): the transport's, else ingestion's. */
+  defaultTimeNs: bigint;
+  /** Kubernetes audit policy, applied to audit-event lines before they are decoded. */
+  k8sPolicy?: CompiledPolicy;
+}
+
+export function decodeWithFormat(format: Format, body: Buffer, opts: FormatDecodeOptions): DecodedRecords {
+  const decoder = format.createDecoder({ keepOriginal: opts.keepOriginal, defaultTimeNs: opts.defaultTimeNs } as DecodeOptions);
+  const records: RawRecord[] = [];
+  const errors: RecordError[] = [];
+  let dropped = 0;
+  const take = (events: ReturnType<typeof decoder.push>) => {
+    for (const d of events) {
+      const original = (d.event as AuditEvent).event?.original;
+      records.push({ line: d.position.line, offset: d.position.offset, text: original ?? JSON.stringify(d.event), value: d.event });
+    }
+  };
+  for (const l of bodyLines(body, opts.maxRecordBytes)) {
+    if (l.error !== undefined) {
+      errors.push({ line: l.line, offset: l.offset, path: '', reason: l.error, text: l.text });
+      continue;
+    }
+    let text: string | null = l.text;
+    if (opts.k8sPolicy) {
+      const filtered = filterAuditLine(opts.k8sPolicy, l.text);
+      dropped += filtered.dropped;
+      text = filtered.text;
+      if (text === null) continue;
+    }
+    try {
+      take(decoder.push(text, { line: l.line, offset: l.offset }));
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      errors.push({ line: l.line, offset: l.offset, path: err.path, reason: err.reason, text: l.text });
+    }
+  }
+  try {
+    take(decoder.flush());
+  } catch (err) {
+    if (!(err instanceof FormatError)) throw err;
+    errors.push({ line: 0, offset: -1, path: err.path, reason: err.reason, text: '' });
+  }
+  records.sort((a, b) => a.line - b.line);
+  return { records, errors, dropped };
+}
