@@ -5,7 +5,7 @@ import { tempDir } from '../../src/testing/events.js';
 import { runCli } from './vigil-process.js';
 
 const POLICY = new URL('../../src/policy/k8s/testdata/giantswarm-policy.yaml', import.meta.url).pathname;
-const SAMPLES = '/work/shared/samples';
+const SAMPLES = new URL('../../src/formats/testdata', import.meta.url).pathname;
 
 describe('vigil policy check', () => {
   it('prints one decision per event, in input order, as NDJSON', async () => {

@@ -13,7 +13,7 @@ const policyText = readFileSync(new URL('./testdata/giantswarm-policy.yaml', imp
 const parsed = parsePolicyDetailed(policyText, 'giantswarm-policy.yaml');
 const policy = compilePolicy(parsed.policy, parsed.file, parsed.ruleLines);
 
-const SAMPLES = '/work/shared/samples';
+const SAMPLES = new URL('../../formats/testdata', import.meta.url).pathname;
 let ndjson = '';
 let eventList = '';
 try {

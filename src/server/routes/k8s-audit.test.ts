@@ -7,7 +7,7 @@ import { tempDir } from '../../testing/events.js';
 import { testServer, type TestServer } from '../../testing/server.js';
 
 const POLICY = new URL('../../policy/k8s/testdata/giantswarm-policy.yaml', import.meta.url).pathname;
-const SAMPLE = '/work/shared/samples/kubernetes-eventlist.json';
+const SAMPLE = new URL('../../formats/testdata/kubernetes-eventlist.json', import.meta.url).pathname;
 const now = new Date(Date.now() - 60_000).toISOString().replace('Z', '000Z');
 
 /** An audit event at level RequestResponse with both bodies. */
