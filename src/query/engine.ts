@@ -1,8 +1,20 @@
-/** Runs a LogQL log query against a store: parse, bound, push down, return rows. */
+/**
+ * Runs LogQL against a store: parse (logql/) → plan (plan/) → store scan
+ * through the SQL dialect (sql/) → the rest in TypeScript (pipeline/, eval/).
+ * `runQuery` serves Vigil's own views (ECS line, /api/v1/query and the CLI);
+ * `execute` serves the Loki API (either line view, metric queries too).
+ */
 import { nowNs, parseDurationNs, parseTimeArg } from '../model/time.js';
 import type { Store, StoredRow } from '../store/store.js';
-import { QueryArgumentError } from './errors.js';
-import { parseLogQuery } from './log-query.js';
+import { QueryArgumentError, QueryParseError } from './errors.js';
+import type { ResultEntry, ScanStats } from './eval/logs.js';
+import { runLogPlan } from './eval/logs.js';
+import { evalMetric, MAX_SERIES } from './eval/metric.js';
+import { labelsKey, type Labels } from './eval/vector.js';
+import type { Expr } from './logql/ast.js';
+import { parseLogQL } from './logql/build.js';
+import { explain, planLog, type LineView } from './plan/plan.js';
+import type { SqlReader } from './sql/dialect.js';
 
 export interface QueryRequest {
   query: string;
@@ -36,13 +48,169 @@ export function resolveRange(req: Pick<QueryRequest, 'from' | 'to' | 'since'>, n
   return { fromNs, toNs };
 }
 
+function readerOf(store: Store): SqlReader {
+  if (!store.sql) throw new QueryArgumentError('this store cannot run LogQL pipelines');
+  return store.sql;
+}
+
+/** A log query over the ECS view (Vigil's own API and CLI): the matching events, newest first by default. */
 export async function runQuery(store: Store, req: QueryRequest): Promise<StoredRow[]> {
-  const parsed = parseLogQuery(req.query, store.labels);
+  const expr = parseLogQL(req.query);
+  if (expr.kind !== 'log') throw new QueryParseError(0, 0, 'metric queries return numbers, not events: use /loki/api/v1/query_range or `vigil query --metric`');
+  for (const m of expr.matchers) {
+    if (!store.labels.includes(m.name)) {
+      throw QueryParseError.at(req.query, expr.pos, `unknown label ${JSON.stringify(m.name)}; labels are ${store.labels.join(', ')}`);
+    }
+  }
   const limit = req.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new QueryArgumentError(`limit must be an integer from 1 to ${MAX_LIMIT}`);
   }
   const direction = req.direction ?? 'backward';
   if (direction !== 'forward' && direction !== 'backward') throw new QueryArgumentError('direction must be forward or backward');
-  return store.query({ ...parsed, ...resolveRange(req), limit, direction });
+  const { fromNs, toNs } = resolveRange(req);
+  // Selectors and line filters only: the store's own query path does it all.
+  if (expr.pipeline.every((s) => s.kind === 'line_filter' && !s.ip && s.values.length === 1 && !s.op.endsWith('>'))) {
+    return store.query({
+      matchers: expr.matchers.map((m) => ({ label: m.name, op: m.op, value: m.value })),
+      lineFilters: expr.pipeline.map((s) => ({ op: (s as { op: '|=' }).op, value: (s as { values: string[] }).values[0] })),
+      fromNs, toNs, limit, direction,
+    });
+  }
+  const reader = readerOf(store);
+  const plan = planLog(expr, reader.catalog, { fromNs, toNs, direction, limit, view: 'ecs' });
+  const entries = await runLogPlan(reader, plan);
+  const rows: StoredRow[] = entries.map((e) => ({ seq: e.seq, ts: e.ts, doc: e.doc }));
+  const withHashes = store as Store & { attachLeafHashes?: (rows: StoredRow[]) => Promise<void> };
+  await withHashes.attachLeafHashes?.(rows);
+  return rows;
+}
+
+// ---- the Loki-compatible engine ----
+
+export interface ExecRequest {
+  query: string;
+  startNs: bigint;
+  endNs: bigint;
+  /** Range queries: the step (metric) — default max(1s, (end-start)/250). */
+  stepNs?: bigint;
+  /** Instant query: evaluate once at endNs. */
+  instant?: boolean;
+  limit: number;
+  direction: 'forward' | 'backward';
+  /** Log queries: keep an entry only if ≥ interval after the previous one kept. */
+  intervalNs?: bigint;
+  view: LineView;
+  maxSeries?: number;
+}
+
+export interface Series {
+  labels: Labels;
+  /** [ns, value] */
+  points: [bigint, number][];
+}
+
+export type ExecResult =
+  | { type: 'streams'; streams: { labels: Labels; entries: ResultEntry[] }[]; stats: ExecStats }
+  | { type: 'matrix'; series: Series[]; stats: ExecStats }
+  | { type: 'vector'; samples: { labels: Labels; value: number }[]; timeNs: bigint; stats: ExecStats }
+  | { type: 'scalar'; value: number; timeNs: bigint; stats: ExecStats };
+
+export interface ExecStats extends ScanStats {
+  returned: number;
+  execSeconds: number;
+}
+
+export const INSTANT_LOG_QUERY = 'log queries are not supported as an instant query type, please change your query to a range query type';
+
+/** Loki's query frontend: start rounded down, end rounded up, to a multiple of the step since the epoch. */
+export function alignToStep(startNs: bigint, endNs: bigint, stepNs: bigint): { startNs: bigint; endNs: bigint } {
+  const floor = (t: bigint) => t - (((t % stepNs) + stepNs) % stepNs);
+  const s = floor(startNs);
+  const e = floor(endNs) === endNs ? endNs : floor(endNs) + stepNs;
+  return { startNs: s, endNs: e };
+}
+
+export function defaultStepNs(startNs: bigint, endNs: bigint): bigint {
+  const s = (endNs - startNs) / 1_000_000_000n / 250n;
+  return (s < 1n ? 1n : s) * 1_000_000_000n;
+}
+
+export async function execute(store: Store, req: ExecRequest, parsed?: Expr): Promise<ExecResult> {
+  const started = performance.now();
+  const expr = parsed ?? parseLogQL(req.query);
+  const reader = readerOf(store);
+  const stats: ExecStats = { scanned: 0, bytes: 0, returned: 0, execSeconds: 0 };
+  const done = <T extends ExecResult>(r: T): T => {
+    stats.execSeconds = (performance.now() - started) / 1000;
+    return r;
+  };
+  if (expr.kind === 'log') {
+    if (req.instant) throw new QueryArgumentError(INSTANT_LOG_QUERY);
+    const plan = planLog(expr, reader.catalog, { fromNs: req.startNs, toNs: req.endNs, direction: req.direction, limit: req.intervalNs ? undefined : req.limit, view: req.view });
+    let entries = await runLogPlan(reader, req.intervalNs ? { ...plan, limit: Infinity } : plan, stats);
+    if (req.intervalNs) entries = applyInterval(entries, req.intervalNs, req.direction).slice(0, req.limit);
+    const byStream = new Map<string, { labels: Labels; entries: ResultEntry[] }>();
+    for (const e of entries) {
+      const labels = Object.fromEntries(e.labels);
+      const k = labelsKey(labels);
+      let s = byStream.get(k);
+      if (!s) byStream.set(k, (s = { labels, entries: [] }));
+      s.entries.push(e);
+    }
+    stats.returned = entries.length;
+    const streams = [...byStream.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+    return done({ type: 'streams', streams, stats });
+  }
+  const stepNs = req.instant ? 1_000_000_000n : req.stepNs ?? defaultStepNs(req.startNs, req.endNs);
+  const startNs = req.instant ? req.endNs : req.startNs;
+  const values = await evalMetric(expr, { reader, startNs, endNs: req.endNs, stepNs, view: req.view, stats, maxSeries: req.maxSeries });
+  if (values.kind === 'scalar') {
+    if (req.instant) return done({ type: 'scalar', value: values.steps[0], timeNs: req.endNs, stats });
+    return done({ type: 'matrix', series: [{ labels: {}, points: values.steps.map((v, i) => [startNs + BigInt(i) * stepNs, v]) }], stats });
+  }
+  const max = req.maxSeries ?? MAX_SERIES;
+  if (req.instant) {
+    const samples = values.steps[0] ?? [];
+    if (samples.length > max) throw new QueryArgumentError(`maximum of series (${max}) reached for a single query`);
+    stats.returned = samples.length;
+    return done({ type: 'vector', samples, timeNs: req.endNs, stats });
+  }
+  const series = new Map<string, Series>();
+  values.steps.forEach((v, i) => {
+    const t = startNs + BigInt(i) * stepNs;
+    for (const s of v) {
+      const k = labelsKey(s.labels);
+      let x = series.get(k);
+      if (!x) {
+        series.set(k, (x = { labels: s.labels, points: [] }));
+        if (series.size > max) throw new QueryArgumentError(`maximum of series (${max}) reached for a single query`);
+      }
+      x.points.push([t, s.value]);
+    }
+  });
+  const sorted = [...series.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+  stats.returned = sorted.reduce((n, s) => n + s.points.length, 0);
+  return done({ type: 'matrix', series: sorted, stats });
+}
+
+function applyInterval(entries: ResultEntry[], interval: bigint, direction: 'forward' | 'backward'): ResultEntry[] {
+  const out: ResultEntry[] = [];
+  let last: bigint | undefined;
+  for (const e of entries) {
+    if (last === undefined || (direction === 'forward' ? e.ts >= last + interval : e.ts <= last - interval)) {
+      out.push(e);
+      last = e.ts;
+    }
+  }
+  return out;
+}
+
+/** The plan as a numbered listing (`vigil query --explain`). */
+export function explainQuery(store: Store, req: QueryRequest & { stepNs?: bigint; view?: LineView }): string {
+  const expr = parseLogQL(req.query);
+  const { fromNs, toNs } = resolveRange(req);
+  return explain(expr, readerOf(store).catalog, {
+    fromNs, toNs, stepNs: req.stepNs, limit: req.limit ?? DEFAULT_LIMIT, direction: req.direction ?? 'backward', view: req.view ?? 'ecs',
+  });
 }

@@ -3,6 +3,7 @@
  * ClickHouse store later; everything above (ingest, query, API) sees only this.
  */
 import type { PreparedEvent } from '../model/prepare.js';
+import type { SqlReader } from '../query/sql/dialect.js';
 
 /** One ingest request's share of a group commit. */
 export interface AppendRequest {
@@ -56,6 +57,8 @@ export interface StoreStats {
 export interface Store {
   /** The labels queries may match on, each backed by a typed column. */
   readonly labels: readonly string[];
+  /** Read-only SQL the LogQL engine pushes selectors, filters and counts into (src/query). */
+  readonly sql?: SqlReader;
   /**
    * Appends every request's events in one durable transaction, assigning
    * consecutive sequence numbers in order. Resolves with the first sequence

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { AppendRequest, EventQuery, IdempotentResult, Store, StoreStats, StoredRow } from '../store.js';
 import { toChunks } from './rows.js';
-import { LABEL_COLUMNS, renderQuery } from './query-sql.js';
+import { LABEL_COLUMNS, duckdbReader, renderQuery } from './query-sql.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export interface DuckDBStoreConfig {
@@ -32,6 +32,7 @@ export const DB_FILE = 'vigil.duckdb';
 
 export class DuckDBStore implements Store {
   readonly labels = ['category', ...Object.keys(LABEL_COLUMNS)];
+  readonly sql = duckdbReader(() => this.instance);
   private seq = 0;
 
   private constructor(

@@ -1,10 +1,17 @@
 /**
- * Renders an EventQuery as DuckDB SQL with positional parameters. Labels map
- * to typed columns; `category` is a list column, `user` matches name or e-mail.
+ * DuckDB's side of LogQL pushdown: the dialect (DuckDB's regexes are RE2,
+ * as LogQL's are), the catalog of label columns, and a reader that streams
+ * a SELECT in chunks on its own connection. Also renders the store's
+ * EventQuery (GET /api/v1/query's pushdown) through the same renderer.
  */
-import type { EventQuery, LabelMatcher, LineFilter } from '../store.js';
+import type { DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import type { Catalog, SqlDialect, SqlParam, SqlReader, RenderedSql } from '../../query/sql/dialect.js';
+import { renderScan } from '../../query/sql/render.js';
+import type { EventQuery } from '../store.js';
 
-/** Query label → the column expression it filters. */
+export type { RenderedSql };
+
+/** Query label → the column it filters (category is a list; user is name or e-mail). */
 export const LABEL_COLUMNS: Record<string, string> = {
   dataset: 'dataset',
   action: 'action',
@@ -17,62 +24,77 @@ export const LABEL_COLUMNS: Record<string, string> = {
   host: 'host',
 };
 
-export interface RenderedSql {
-  sql: string;
-  params: (string | bigint | number)[];
-}
+export const duckdbCatalog: Catalog = {
+  table: 'events',
+  line: 'doc',
+  ts: 'ts',
+  seq: 'seq',
+  labels: {
+    dataset: { columns: ['dataset'] },
+    category: { columns: ['category'], list: true },
+    action: { columns: ['action'] },
+    outcome: { columns: ['outcome'] },
+    user: { columns: ['user_name', 'user_email'] },
+    user_email: { columns: ['user_email'] },
+    source_ip: { columns: ['source_ip'] },
+    target: { columns: ['target'] },
+    namespace: { columns: ['namespace'] },
+    host: { columns: ['host'] },
+  },
+};
 
-/** Anchors a LogQL (RE2) regex the way Loki matches label values: the whole value. */
-const fullMatch = (re: string) => `^(?:${re})$`;
+export const duckdbDialect: SqlDialect = {
+  name: 'duckdb',
+  placeholder: (i) => `$${i}`,
+  contains: (e, p) => `contains(${e}, ${p})`,
+  regexSearch: (e, p) => `regexp_matches(${e}, ${p})`,
+  regexFull: (e, p) => `regexp_full_match(${e}, ${p})`,
+  listContains: (e, p) => `list_contains(coalesce(${e}, []), ${p})`,
+  listAnyRegexFull: (e, p) => `len(list_filter(coalesce(${e}, []), c -> regexp_full_match(c, ${p}))) > 0`,
+  orEmpty: (e) => `coalesce(${e}, '')`,
+  intDiv: (a, b) => `((${a}) // ${b})`,
+  byteLength: (e) => `octet_length(encode(${e}))`,
+  listJoin: (e) => `nullif(array_to_string(${e}, ','), '')`,
+  firstNonEmpty: (es) => `coalesce(${es.map((e) => `nullif(${e}, '')`).join(', ')})`,
+};
 
-function labelCondition(m: LabelMatcher, params: RenderedSql['params']): string {
-  const p = () => `$${params.length}`;
-  if (m.label === 'category') {
-    params.push(m.op === '=~' || m.op === '!~' ? fullMatch(m.value) : m.value);
-    const any =
-      m.op === '=' || m.op === '!='
-        ? `list_contains(coalesce(category, []), ${p()})`
-        : `len(list_filter(coalesce(category, []), c -> regexp_full_match(c, ${p()}))) > 0`;
-    return m.op.startsWith('!') ? `NOT ${any}` : any;
-  }
-  const cols = m.label === 'user' ? ['user_name', 'user_email'] : [LABEL_COLUMNS[m.label]];
-  if (!cols[0]) throw new Error(`unknown label ${JSON.stringify(m.label)}`);
-  params.push(m.value);
-  // A missing label equals "" in LogQL, so compare against coalesce(col, '').
-  const one = (col: string) => {
-    const v = `coalesce(${col}, '')`;
-    switch (m.op) {
-      case '=': return `${v} = ${p()}`;
-      case '!=': return `${v} <> ${p()}`;
-      case '=~': return `regexp_full_match(${v}, ${p()})`;
-      case '!~': return `NOT regexp_full_match(${v}, ${p()})`;
-    }
-  };
-  if (cols.length === 1) return one(cols[0]);
-  const parts = cols.map(one);
-  return m.op.startsWith('!') ? `(${parts.join(' AND ')})` : `(${parts.join(' OR ')})`;
-}
-
-function lineCondition(f: LineFilter, params: RenderedSql['params']): string {
-  params.push(f.value);
-  const p = `$${params.length}`;
-  switch (f.op) {
-    case '|=': return `contains(doc, ${p})`;
-    case '!=': return `NOT contains(doc, ${p})`;
-    case '|~': return `regexp_matches(doc, ${p})`;
-    case '!~': return `NOT regexp_matches(doc, ${p})`;
-  }
-}
-
+/** The store's EventQuery as SQL (selectors and line filters on the ECS line). */
 export function renderQuery(q: EventQuery): RenderedSql {
-  const params: RenderedSql['params'] = [q.fromNs, q.toNs];
-  const where = ['ts >= $1', 'ts < $2'];
-  for (const m of q.matchers) where.push(labelCondition(m, params));
-  for (const f of q.lineFilters) where.push(lineCondition(f, params));
-  params.push(q.limit);
-  const dir = q.direction === 'forward' ? 'ASC' : 'DESC';
+  const r = renderScan(duckdbDialect, duckdbCatalog, {
+    matchers: q.matchers.map((m) => ({ name: m.label, op: m.op, value: m.value })),
+    labelFilters: [],
+    lineFilters: q.lineFilters.map((f) => ({ kind: 'line_filter' as const, op: f.op, values: [f.value] })),
+    fromNs: q.fromNs,
+    toNs: q.toNs,
+    direction: q.direction,
+    limit: q.limit,
+  });
+  // EventQuery readers only need seq, ts, doc: the first three columns.
+  return { sql: r.sql.replace(/^SELECT seq, ts, doc, [^]*? FROM/, 'SELECT seq, ts, doc FROM'), params: r.params };
+}
+
+/** A SqlReader over a DuckDB instance: each SELECT gets its own connection and streams in chunks. */
+export function duckdbReader(instance: () => DuckDBInstance): SqlReader {
   return {
-    sql: `SELECT seq, ts, doc FROM events WHERE ${where.join(' AND ')} ORDER BY ts ${dir}, seq ${dir} LIMIT $${params.length}`,
-    params,
+    dialect: duckdbDialect,
+    catalog: duckdbCatalog,
+    async *select(sql: string, params: readonly SqlParam[]) {
+      const conn = await instance().connect();
+      try {
+        const result = await conn.stream(sql, params as DuckDBValue[]);
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          yield chunk.getRows().map((row) => row.map(fromDuck));
+        }
+      } finally {
+        conn.closeSync();
+      }
+    },
   };
+}
+
+function fromDuck(v: DuckDBValue): unknown {
+  if (v && typeof v === 'object' && 'items' in v) return (v as { items: unknown[] }).items;
+  return v;
 }
