@@ -22,6 +22,7 @@ import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { integrityRoutes } from './routes/integrity.js';
 import { k8sAuditRoutes } from './routes/k8s-audit.js';
+import { lokiQueryRoutes } from './routes/loki-query.js';
 import { queryRoutes } from './routes/query.js';
 import { tokenRoutes } from './routes/tokens.js';
 
@@ -78,6 +79,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   healthRoutes(app, { metrics: deps.metrics, metricsAuth: config.server.metrics_auth, notReady: deps.notReady });
   eventsRoutes(app, { ingest: deps.ingest, maxBodyBytes: config.server.max_body_bytes });
   queryRoutes(app, { store: deps.store, access });
+  lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady });
   if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });
   if (deps.ledger) integrityRoutes(app, { ledger: deps.ledger, checkpoints: deps.checkpoints, access });
   k8sAuditRoutes(app, { ingest: deps.ingest, policy: deps.k8sPolicy, maxBodyBytes: config.server.max_body_bytes });
