@@ -56,7 +56,7 @@ function readerOf(store: Store): SqlReader {
 /** A log query over the ECS view (Vigil's own API and CLI): the matching events, newest first by default. */
 export async function runQuery(store: Store, req: QueryRequest): Promise<StoredRow[]> {
   const expr = parseLogQL(req.query);
-  if (expr.kind !== 'log') throw new QueryParseError(0, 0, 'metric queries return numbers, not events: use /loki/api/v1/query_range or `vigil query --metric`');
+  if (expr.kind !== 'log') throw new QueryParseError(0, 0, 'metric queries return numbers, not events: use /loki/api/v1/query_range');
   for (const m of expr.matchers) {
     if (!store.labels.includes(m.name)) {
       throw QueryParseError.at(req.query, expr.pos, `unknown label ${JSON.stringify(m.name)}; labels are ${store.labels.join(', ')}`);
