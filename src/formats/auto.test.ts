@@ -31,6 +31,20 @@ describe('auto', () => {
     expect(events.at(-1)?.position.line).toBe(mixed.length);
     for (const d of events) expect(eventProblems(d.event, true)).toEqual([]);
   });
+  it('auditd records between JSON lines still group into their events', () => {
+    const audit = [
+      'type=LOGIN msg=audit(1763830005.010:30008): pid=5100 uid=0 subj=unconfined old-auid=4294967295 auid=1000 tty=(none) old-ses=4294967295 ses=41 res=1',
+      'type=SYSCALL msg=audit(1763830005.010:30008): arch=c000003e syscall=1 success=yes exit=4 a0=8 a1=7ffc2a1b a2=4 a3=0 items=0 ppid=812 pid=5100 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=41 comm="sshd" exe="/usr/sbin/sshd" subj=unconfined key=(null)',
+      'type=PROCTITLE msg=audit(1763830005.010:30008): proctitle=737368643A20616C696365205B707269765D',
+      'type=EOE msg=audit(1763830005.010:30008):',
+    ];
+    const app = testdata('app.ndjson').split('\n')[0];
+    const { events, rejected } = decodeAll(autoFormat, [audit[0], app, audit[1], audit[2], audit[3]].join('\n'), opts);
+    expect(rejected).toEqual([]);
+    expect(events.map((d) => d.event.event?.module).sort()).toEqual(['app', 'auditd']);
+    const a = events.find((d) => d.event.event?.module === 'auditd')!;
+    expect(a.event.event?.action).toBe('changed-login-id-to');
+  });
   it('ECS documents go to ecs, SDK events (no ecs.version) to app', () => {
     const normalized = JSON.stringify(decodeAll(appFormat, testdata('app.ndjson').split('\n')[0], opts).events[0].event);
     const [a, b] = decodeAll(autoFormat, `${normalized}\n{"@timestamp":"2025-01-01T00:00:00Z","event":{"action":"deploy"},"build":7}`, opts).events;

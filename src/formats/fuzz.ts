@@ -202,6 +202,16 @@ const ecsRecord = fc.record(
   { requiredKeys: ['@timestamp'] },
 );
 
+/** auditd records (for `auto`, which hands them to the auditd decoder), complete and cut short. */
+const AUDIT_LINES = [
+  'type=SYSCALL msg=audit(1763830005.010:30008): arch=c000003e syscall=59 success=yes exit=0 pid=5100 auid=1000 uid=0 comm="sh" exe="/bin/sh"',
+  'type=EXECVE msg=audit(1763830005.010:30008): argc=2 a0="ls" a1=2D6C',
+  'type=EOE msg=audit(1763830005.010:30008):',
+  'type=USER_LOGIN msg=audit(1763830000.105:30002): pid=5001 uid=0 auid=4294967295 msg=\'op=login acct="x" res=failed\'',
+  'type=SYSCALL msg=audit(1763830005.010:',
+  '{"_AUDIT_ID":"30008","MESSAGE":"type=EOE msg=audit(1763830005.010:30008):"}',
+];
+
 /** Random edits of a realistic record: values replaced, keys dropped or added, text cut or spliced. */
 function mutations(seeds: readonly string[]): fc.Arbitrary<string> {
   const edit = fc.tuple(fc.nat(), fc.nat(), anyJson, fc.constantFrom('set', 'delete', 'wrap', 'empty', 'add'));
@@ -248,6 +258,7 @@ export function linesFor(name: string, seeds: Record<string, string[]> = benchDa
     { weight: 3, arbitrary: mutations(own) },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
     { weight: 1, arbitrary: fc.json({ maxDepth: 4 }) },
+    { weight: 1, arbitrary: fc.constantFrom(...AUDIT_LINES) },
     { weight: 1, arbitrary: fc.constantFrom('', '{', '}', '[', '{}', '[]', 'null', '"x"', '\r', '\ufeff{}', `${'['.repeat(5000)}${']'.repeat(5000)}`, `{"a":${'{"a":'.repeat(3000)}1${'}'.repeat(3001)}`) },
   );
   const pretty = fc.constantFrom(...own).map((s) => JSON.stringify(JSON.parse(s), null, 2).split('\n'));

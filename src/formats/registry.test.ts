@@ -8,7 +8,7 @@ const lines = (name: string) => sample(name).split('\n').filter(Boolean);
 
 describe('registry', () => {
   it('names every format', () => {
-    for (const n of ['app', 'gdch-proxy', 'kubernetes-audit', 'ecs', 'generic', 'auto']) expect(FORMAT_NAMES).toContain(n);
+    for (const n of ['app', 'gdch-proxy', 'kubernetes-audit', 'auditd', 'ecs', 'generic', 'auto']) expect(FORMAT_NAMES).toContain(n);
     for (const n of FORMAT_NAMES) expect(getFormat(n).name).toBe(n);
   });
   it('rejects an unknown name, listing the valid ones', () => {

@@ -3,22 +3,22 @@
  * others (most specific first) and falls back to `generic`.
  */
 import { appFormat } from './app.js';
+import { auditdFormat } from './auditd/index.js';
 import { createAutoFormat } from './auto.js';
 import { ecsFormat } from './ecs.js';
 import { FormatError, type DecodeOptions, type Decoded, type Format, type RecordPosition } from './format.js';
 import { gdchProxyFormat } from './gdch-proxy.js';
 import { genericFormat } from './generic.js';
 import { kubernetesAuditFormat } from './kubernetes-audit.js';
-// AUDITD: add `import { auditdFormat } from './auditd/index.js';` here once src/formats/auditd/ exists,
-// and put `auditdFormat` into DETECT_ORDER below (after appFormat).
 
 /**
  * The order `auto` tries formats in: the most specific signature first.
  * Kubernetes audit (`"apiVersion":"audit.k8s.io/…"`) before the GDCH proxy
  * (both can carry `_gdch_*`), ECS documents (`@timestamp` + `ecs`) before the
- * looser app shape (`ts` or `@timestamp`); auditd lines are not JSON.
+ * looser app shape (`ts` or `@timestamp`). auditd lines are not JSON (its journald JSON
+ * entries are claimed by no JSON format, so they reach it too).
  */
-const DETECT_ORDER: readonly Format[] = [kubernetesAuditFormat, gdchProxyFormat, ecsFormat, appFormat];
+const DETECT_ORDER: readonly Format[] = [kubernetesAuditFormat, gdchProxyFormat, ecsFormat, appFormat, auditdFormat];
 
 export const autoFormat: Format = createAutoFormat(DETECT_ORDER);
 
