@@ -57,6 +57,20 @@ export function hashLeaf(data: Uint8Array): Buffer {
   return sha256(scratch.subarray(0, n));
 }
 
+/**
+ * Leaf hash of a text's UTF-8 bytes, SHA-256(0x00 || utf8(text)), without
+ * allocating the encoded bytes: the text is encoded straight into the scratch
+ * buffer. A store whose documents are already canonical JSON seals them with this.
+ */
+export function hashLeafUtf8(text: string): Buffer {
+  const max = 3 * text.length + 1; // UTF-8 needs at most 3 bytes per UTF-16 unit
+  if (max > MAX_SCRATCH) return hashLeaf(Buffer.from(text, 'utf8'));
+  if (max > scratch.length) scratch = Buffer.allocUnsafe(Math.max(max, scratch.length * 2));
+  scratch[0] = LEAF_PREFIX;
+  const n = scratch.write(text, 1, 'utf8');
+  return sha256(scratch.subarray(0, n + 1));
+}
+
 /** Leaf hashes of a whole ingest batch, in order. */
 export function hashLeaves(items: readonly Uint8Array[]): Buffer[] {
   const out = new Array<Buffer>(items.length);

@@ -49,6 +49,7 @@ export {
   hashChildren,
   hashEquals,
   hashLeaf,
+  hashLeafUtf8,
   hashLeaves,
   toHex,
 } from './hash.js';
@@ -122,3 +123,4 @@ export {
   parseCheckpoint,
   signCheckpoint,
 } from './checkpoint.js';
+export { appendStored, storedHashCount, storedHashIndex, storedNodeAt } from './stored.js';

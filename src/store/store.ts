@@ -42,11 +42,13 @@ export interface EventQuery {
   direction: 'forward' | 'backward';
 }
 
-/** A stored event as read back: its sequence number and its ECS document as compact JSON. */
+/** A stored event as read back: its sequence number and its ECS document as canonical JSON. */
 export interface StoredRow {
   seq: number;
   ts: bigint;
   doc: string;
+  /** The event's leaf hash in the Merkle tree, as stored (absent for an unsealed event). */
+  leafHash?: Buffer;
 }
 
 export interface StoreStats {
@@ -73,7 +75,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Adds `vigil.seq` to a stored document without re-parsing it. */
+/** Adds `vigil.seq` and `vigil.leaf_hash` (hex) to a stored document without re-parsing it. */
 export function withVigil(row: StoredRow): string {
-  return `${row.doc.slice(0, -1)}${row.doc.length > 2 ? ',' : ''}"vigil":{"seq":${row.seq}}}`;
+  const leaf = row.leafHash ? `,"leaf_hash":"${row.leafHash.toString('hex')}"` : '';
+  return `${row.doc.slice(0, -1)}${row.doc.length > 2 ? ',' : ''}"vigil":{"seq":${row.seq}${leaf}}}`;
 }

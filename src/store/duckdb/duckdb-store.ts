@@ -3,14 +3,41 @@
  * through one connection, one transaction per group commit, rows appended as
  * data chunks. DuckDB writes the transaction to its WAL and syncs it at
  * COMMIT, so a resolved append survives a crash of the process.
+ *
+ * Sealing: every append also extends the Merkle tree (RFC 9162) in the same
+ * transaction — each event's leaf hash is SHA-256(0x00 || its stored
+ * canonical JSON), the leaf and the interior nodes it completes are appended
+ * to `tree_hashes`, and the compact range (the tree head) is saved in `meta`.
+ * So an event is never committed, nor acknowledged, without its place in the
+ * tree, and the tree never holds an event the store does not.
+ *
+ * Reads (queries, proofs, checkpoints) use a second connection, so they see
+ * committed data only and never run inside a write transaction.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, blobValue, type DuckDBBlobValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import {
+  CompactRange,
+  ProofError,
+  appendStored,
+  consistencyProofBatch,
+  hashEquals,
+  hashLeafUtf8,
+  inclusionProofBatch,
+  inclusionProofsBatch,
+  storedHashCount,
+} from '../../integrity/index.js';
+import { formatNs } from '../../model/time.js';
+import type { PreparedEvent } from '../../model/prepare.js';
+import type { CheckpointSigner, Ledger, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from '../ledger.js';
 import type { AppendRequest, EventQuery, IdempotentResult, Store, StoreStats, StoredRow } from '../store.js';
 import { toChunks } from './rows.js';
 import { LABEL_COLUMNS, duckdbReader, renderQuery } from './query-sql.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { HEAD_KEY } from './seal-existing.js';
+import { appendTreeHashes, readLeafHashes, readNodes, storedHashTotal, tryReadLeafHashes } from './tree.js';
+import { pruneEvents, type PruneResult, type RetentionRules } from './retention.js';
 
 export interface DuckDBStoreConfig {
   /** Directory holding `vigil.duckdb`. */
@@ -21,6 +48,8 @@ export interface DuckDBStoreConfig {
   memoryLimit?: string;
   /** Open without write access (several readers may share a file no writer holds). */
   readOnly?: boolean;
+  /** Seal new events into the Merkle tree (default true). Off only to measure what sealing costs. */
+  sealing?: boolean;
 }
 
 /** Raised when another process (usually a running server) holds the database. */
@@ -28,17 +57,33 @@ export class StoreLockedError extends Error {
   override readonly name = 'StoreLockedError';
 }
 
+/** Raised at open when the stored tree does not match its head or the events: an integrity incident. */
+export class TreeCorruptError extends Error {
+  override readonly name = 'TreeCorruptError';
+}
+
 export const DB_FILE = 'vigil.duckdb';
 
-export class DuckDBStore implements Store {
+type CommitListener = (head: { size: number }) => void;
+
+export class DuckDBStore implements Store, Ledger {
   readonly labels = ['category', ...Object.keys(LABEL_COLUMNS)];
   readonly sql = duckdbReader(() => this.instance);
   private seq = 0;
+  private range = CompactRange.empty();
+  private rootCache: TreeHead = { size: 0, root: CompactRange.empty().root() };
+  private writes: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<CommitListener>();
+  private readonly closeHooks: (() => Promise<void>)[] = [];
+  private version = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
     private readonly file: string,
+    readonly sealing: boolean,
+    readonly readOnly: boolean,
   ) {}
 
   static async open(config: DuckDBStoreConfig): Promise<DuckDBStore> {
@@ -56,12 +101,20 @@ export class DuckDBStore implements Store {
       throw err;
     }
     const conn = await instance.connect();
+    const reader = await instance.connect();
     if (config.checkpointThreshold && !config.readOnly) {
       await conn.run(`SET checkpoint_threshold = '${config.checkpointThreshold.replace(/'/g, '')}'`);
     }
-    const store = new DuckDBStore(instance, conn, file);
-    if (!config.readOnly) await store.migrate();
-    await store.loadSeq();
+    const store = new DuckDBStore(instance, conn, reader, file, config.sealing ?? true, config.readOnly ?? false);
+    try {
+      if (!config.readOnly) await store.migrate();
+      await store.loadHead();
+    } catch (err) {
+      reader.closeSync();
+      conn.closeSync();
+      instance.closeSync();
+      throw err;
+    }
     return store;
   }
 
@@ -76,6 +129,7 @@ export class DuckDBStore implements Store {
       await this.conn.run('BEGIN TRANSACTION');
       try {
         for (const s of m.statements) await this.conn.run(s);
+        await m.run?.(this.conn);
         await this.conn.run(
           `INSERT OR REPLACE INTO meta VALUES ('schema_version', $1)`,
           [String(m.version)],
@@ -89,66 +143,147 @@ export class DuckDBStore implements Store {
   }
 
   async schemaVersion(): Promise<number> {
-    const r = await this.conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`);
-    const v = r.getRows()[0]?.[0];
-    return v === undefined ? 0 : Number(v);
+    try {
+      const r = await this.conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`);
+      const v = r.getRows()[0]?.[0];
+      return v === undefined ? 0 : Number(v);
+    } catch {
+      return 0; // a read-only open of a file without `meta`
+    }
   }
 
-  private async loadSeq(): Promise<void> {
-    const r = await this.conn.runAndReadAll('SELECT max(seq) FROM events');
-    const max = r.getRows()[0][0] as bigint | null;
-    this.seq = max === null ? 0 : Number(max) + 1;
+  /** Loads the tree head and the next sequence number; a writer also checks the head against the stored tree. */
+  private async loadHead(): Promise<void> {
+    this.version = await this.schemaVersion();
+    const max = (await this.conn.runAndReadAll('SELECT max(seq) FROM events')).getRows()[0][0] as bigint | null;
+    const next = max === null ? 0 : Number(max) + 1;
+    if (this.version < 2) {
+      this.seq = next; // an unsealed store opened read-only
+      return;
+    }
+    const r = await this.conn.runAndReadAll('SELECT value FROM meta WHERE key = $1', [HEAD_KEY]);
+    const state = r.getRows()[0]?.[0] as string | undefined;
+    this.range = state ? CompactRange.fromState(JSON.parse(state)) : CompactRange.empty();
+    this.seq = Math.max(next, this.range.size);
+    if (this.readOnly) return;
+    if (this.sealing && next > this.range.size) {
+      throw new TreeCorruptError(
+        `${this.file}: events up to seq ${next - 1} are stored, but only ${this.range.size} are sealed into the tree ` +
+          `(were they added with integrity.sealing off, or inserted directly?); run 'vigil verify --data ...'`,
+      );
+    }
+    const total = await storedHashTotal(this.conn);
+    if (total !== storedHashCount(this.range.size)) {
+      throw new TreeCorruptError(
+        `${this.file}: the tree head says ${this.range.size} events, but ${total} tree hashes are stored ` +
+          `(want ${storedHashCount(this.range.size)}); run 'vigil verify --data ...'`,
+      );
+    }
+    const stored = await readNodes(this.conn, this.range.nodeIds());
+    if (!stored.every((h, i) => hashEquals(h, this.range.hashes[i]))) {
+      throw new TreeCorruptError(`${this.file}: the stored tree does not match its head; run 'vigil verify --data ...'`);
+    }
   }
 
   nextSeq(): number {
     return this.seq;
   }
 
-  async append(requests: AppendRequest[]): Promise<number[]> {
+  /** Runs write transactions one at a time (appends, checkpoints, retention). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Inside an open transaction: appends events numbered from `this.seq` and,
+   * when sealing, their tree hashes and the new head. Returns the extended
+   * range, which becomes the store's once the caller has committed.
+   */
+  private async insertEvents(events: PreparedEvent[]): Promise<CompactRange> {
+    if (events.length === 0) return this.range;
     const first = this.seq;
-    const starts: number[] = [];
-    const all = [];
-    for (const r of requests) {
-      starts.push(first + all.length);
-      for (const e of r.events) all.push(e);
+    let range = this.range;
+    let stored: Buffer | undefined;
+    if (this.sealing) {
+      range = range.clone();
+      const leaves = new Array<Buffer>(events.length);
+      for (let i = 0; i < events.length; i++) leaves[i] = hashLeafUtf8(events[i].doc);
+      stored = appendStored(range, leaves);
     }
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
-      if (all.length > 0) {
-        const appender = await this.conn.createAppender('events');
-        for (const chunk of toChunks(all, first)) appender.appendDataChunk(chunk);
-        appender.closeSync();
-      }
-      const keyed = requests.filter((r) => r.idempotency);
-      if (keyed.length > 0) {
-        const now = BigInt(Date.now());
-        const values: DuckDBValue[] = [];
-        const tuples = keyed.map((r, i) => {
-          const { key, result } = r.idempotency!;
-          values.push(key, now, result.status, JSON.stringify(result.body));
-          return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
-        });
-        await this.conn.run(`INSERT OR IGNORE INTO idempotency VALUES ${tuples.join(', ')}`, values);
-      }
-      await this.conn.run('COMMIT');
-    } catch (err) {
-      await this.conn.run('ROLLBACK').catch(() => undefined);
-      throw err;
+    const appender = await this.conn.createAppender('events');
+    for (const chunk of toChunks(events, first)) appender.appendDataChunk(chunk);
+    appender.closeSync();
+    if (stored) {
+      await appendTreeHashes(this.conn, storedHashCount(this.range.size), stored);
+      await this.conn.run('INSERT OR REPLACE INTO meta VALUES ($1, $2)', [HEAD_KEY, JSON.stringify(range.state())]);
     }
-    this.seq = first + all.length;
-    return starts;
+    return range;
+  }
+
+  private committed(range: CompactRange, events: number): void {
+    this.range = range;
+    this.seq += events;
+    if (events > 0) for (const l of this.listeners) l({ size: this.seq });
+  }
+
+  append(requests: AppendRequest[]): Promise<number[]> {
+    return this.exclusive(async () => {
+      const first = this.seq;
+      const starts: number[] = [];
+      const all: PreparedEvent[] = [];
+      for (const r of requests) {
+        starts.push(first + all.length);
+        for (const e of r.events) all.push(e);
+      }
+      await this.conn.run('BEGIN TRANSACTION');
+      let range: CompactRange;
+      try {
+        range = await this.insertEvents(all);
+        const keyed = requests.filter((r) => r.idempotency);
+        if (keyed.length > 0) {
+          const now = BigInt(Date.now());
+          const values: DuckDBValue[] = [];
+          const tuples = keyed.map((r, i) => {
+            const { key, result } = r.idempotency!;
+            values.push(key, now, result.status, JSON.stringify(result.body));
+            return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
+          });
+          await this.conn.run(`INSERT OR IGNORE INTO idempotency VALUES ${tuples.join(', ')}`, values);
+        }
+        await this.conn.run('COMMIT');
+      } catch (err) {
+        await this.conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      this.committed(range, all.length);
+      return starts;
+    });
   }
 
   async lookupIdempotency(key: string): Promise<IdempotentResult | undefined> {
-    const r = await this.conn.runAndReadAll('SELECT status, body FROM idempotency WHERE key = $1', [key]);
+    const r = await this.reader.runAndReadAll('SELECT status, body FROM idempotency WHERE key = $1', [key]);
     const row = r.getRows()[0];
     return row ? { status: Number(row[0]), body: JSON.parse(String(row[1])) } : undefined;
   }
 
   async query(q: EventQuery): Promise<StoredRow[]> {
     const { sql, params } = renderQuery(q);
-    const r = await this.conn.runAndReadAll(sql, params as DuckDBValue[]);
-    return r.getRows().map(([seq, ts, doc]) => ({ seq: Number(seq), ts: ts as bigint, doc: doc as string }));
+    const r = await this.reader.runAndReadAll(sql, params as DuckDBValue[]);
+    const rows: StoredRow[] = r.getRows().map(([seq, ts, doc]) => ({ seq: Number(seq), ts: ts as bigint, doc: doc as string }));
+    await this.attachLeafHashes(rows);
+    return rows;
+  }
+
+  /** Adds each row's stored leaf hash (left out where the tree has none, e.g. unsealed or tampered). */
+  async attachLeafHashes(rows: StoredRow[]): Promise<void> {
+    if (this.version < 2 || rows.length === 0) return;
+    const sealed = rows.filter((row) => row.seq < this.range.size);
+    const hashes = await tryReadLeafHashes(this.reader, sealed.map((row) => row.seq));
+    sealed.forEach((row, i) => {
+      if (hashes[i]) row.leafHash = hashes[i];
+    });
   }
 
   async stats(): Promise<StoreStats> {
@@ -163,12 +298,175 @@ export class DuckDBStore implements Store {
     return { events: this.seq, bytes };
   }
 
+  // ---- Ledger ----
+
+  treeHead(): TreeHead {
+    if (this.rootCache.size !== this.range.size) this.rootCache = { size: this.range.size, root: this.range.root() };
+    return this.rootCache;
+  }
+
+  private checkProvable(size: number): void {
+    if (!Number.isSafeInteger(size) || size < 0) throw new ProofError('INVALID_ARGUMENT', `tree size must be a non-negative integer, got ${size}`);
+    if (size > this.range.size) {
+      throw new ProofError('INVALID_ARGUMENT', `tree size ${size} is larger than the current tree (${this.range.size} events)`);
+    }
+  }
+
+  async inclusionProof(seq: number, size: number): Promise<Buffer[]> {
+    this.checkProvable(size);
+    return inclusionProofBatch(seq, size, (ids) => readNodes(this.reader, ids));
+  }
+
+  async inclusionProofs(seqs: readonly number[], size: number): Promise<Buffer[][]> {
+    this.checkProvable(size);
+    return inclusionProofsBatch(seqs, size, (ids) => readNodes(this.reader, ids));
+  }
+
+  async consistencyProof(size1: number, size2: number): Promise<Buffer[]> {
+    this.checkProvable(size2);
+    return consistencyProofBatch(size1, size2, (ids) => readNodes(this.reader, ids));
+  }
+
+  leafHashes(seqs: readonly number[]): Promise<Buffer[]> {
+    for (const s of seqs) this.checkProvable(s + 1);
+    return readLeafHashes(this.reader, seqs);
+  }
+
+  addCheckpoint(sign: CheckpointSigner): Promise<StoredCheckpoint | undefined> {
+    return this.exclusive(async () => {
+      const head = this.treeHead();
+      if (head.size === 0) return undefined;
+      const last = await this.latestCheckpoint();
+      if (last && last.size >= head.size) return undefined;
+      const note = sign(head);
+      const issued = BigInt(Date.now()) * 1_000_000n;
+      await this.conn.run('INSERT INTO checkpoints VALUES ($1, $2, $3, $4)', [
+        BigInt(head.size),
+        blobValue(head.root),
+        issued,
+        note,
+      ]);
+      return { size: head.size, root: head.root, issued: formatNs(issued, 3), note };
+    });
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    return (await this.readCheckpoints('ORDER BY size DESC LIMIT 1'))[0];
+  }
+
+  checkpoints(fromSize: number, limit: number): Promise<StoredCheckpoint[]> {
+    return this.readCheckpoints('WHERE size >= $1 ORDER BY size, issued LIMIT $2', [BigInt(fromSize), BigInt(limit)]);
+  }
+
+  private async readCheckpoints(tail: string, params: DuckDBValue[] = []): Promise<StoredCheckpoint[]> {
+    if (this.version < 2) return [];
+    const r = await this.reader.runAndReadAll(`SELECT size, root, issued, note FROM checkpoints ${tail}`, params);
+    return r.getRows().map(([size, root, issued, note]) => ({
+      size: Number(size),
+      root: Buffer.from((root as DuckDBBlobValue).bytes),
+      issued: formatNs(issued as bigint, 3),
+      note: note as string,
+    }));
+  }
+
+  async entries(start: number, end: number): Promise<LogEntry[]> {
+    this.checkProvable(end);
+    if (!(Number.isSafeInteger(start) && start >= 0 && start <= end)) throw new ProofError('INVALID_ARGUMENT', `bad entry range [${start}, ${end})`);
+    if (start === end) return [];
+    const seqs = Array.from({ length: end - start }, (_, i) => start + i);
+    const [rows, hashes, runs] = await Promise.all([
+      this.reader.runAndReadAll('SELECT seq, doc FROM events WHERE seq >= $1 AND seq < $2 ORDER BY seq', [BigInt(start), BigInt(end)]),
+      tryReadLeafHashes(this.reader, seqs),
+      this.prunedRuns(),
+    ]);
+    const docs = new Map<number, string>();
+    for (const [seq, doc] of rows.getRows()) docs.set(Number(seq), doc as string);
+    const pruned = runs.flatMap((r) => r.ranges).filter(([from, to]) => from < end && to > start);
+    return seqs.map((seq, i) => {
+      const doc = docs.get(seq);
+      if (doc !== undefined) return { seq, leafHash: hashes[i], doc };
+      return { seq, leafHash: hashes[i], ...(pruned.some(([from, to]) => from <= seq && seq < to) ? { pruned: true } : {}) };
+    });
+  }
+
+  async prunedRuns(): Promise<PrunedRun[]> {
+    if (this.version < 2) return [];
+    const r = await this.reader.runAndReadAll('SELECT run, seq_from, seq_to FROM pruned ORDER BY run, seq_from');
+    const runs = new Map<number, PrunedRun>();
+    for (const [run, from, to] of r.getRows()) {
+      const n = Number(run);
+      if (!runs.has(n)) runs.set(n, { run: n, ranges: [] });
+      runs.get(n)!.ranges.push([Number(from), Number(to)]);
+    }
+    return [...runs.values()];
+  }
+
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- retention ----
+
+  /**
+   * Deletes events older than the retention rules allow, keeping their tree
+   * hashes, and records the run as a sealed `vigil.retention` event — all in
+   * one transaction. Resolves with what was pruned (nothing: undefined).
+   */
+  prune(rules: RetentionRules, nowNs: bigint): Promise<PruneResult | undefined> {
+    return this.exclusive(async () => {
+      if (!this.sealing) return undefined;
+      await this.conn.run('BEGIN TRANSACTION');
+      let result: PruneResult | undefined;
+      let range = this.range;
+      let added = 0;
+      try {
+        result = await pruneEvents(this.conn, rules, nowNs, this.seq);
+        if (result) {
+          range = await this.insertEvents([result.event]);
+          added = 1;
+        }
+        await this.conn.run('COMMIT');
+      } catch (err) {
+        await this.conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      this.committed(range, added);
+      return result;
+    });
+  }
+
+  // ---- raw access for verify and export (read connection) ----
+
+  /** A new connection for a long scan (verify, export), isolated from other reads; the caller closes it. */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  /** Schema version of the open file (2 and up: tamper-evident). */
+  get schema(): number {
+    return this.version;
+  }
+
+  /** The persisted tree head: size and frontier (compact range), as loaded at open or last committed. */
+  get head(): CompactRange {
+    return this.range;
+  }
+
+  /** Runs `hook` when the store closes, before the database does (e.g. a final checkpoint). */
+  beforeClose(hook: () => Promise<void>): void {
+    this.closeHooks.push(hook);
+  }
+
   async close(): Promise<void> {
+    for (const hook of this.closeHooks.splice(0)) await hook();
+    await this.exclusive(async () => undefined);
     try {
       await this.conn.run('CHECKPOINT');
     } catch {
       // read-only connections cannot checkpoint
     }
+    this.reader.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }

@@ -2,10 +2,15 @@
  * The DuckDB schema and its migrations. Each migration runs once, in order,
  * inside a transaction; `meta.schema_version` records how far a data dir is.
  */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sealExisting } from './seal-existing.js';
+
 export interface Migration {
   version: number;
   description: string;
   statements: string[];
+  /** Runs after the statements, in the same transaction. */
+  run?: (conn: DuckDBConnection) => Promise<void>;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -35,6 +40,33 @@ export const MIGRATIONS: Migration[] = [
         body    VARCHAR NOT NULL
       )`,
     ],
+  },
+  {
+    version: 2,
+    description: 'tamper evidence: Merkle tree hashes, signed checkpoints, retention ranges; seal stored events',
+    statements: [
+      // The stored-hash sequence (src/integrity/stored.ts) in tiles; see tree.ts.
+      `CREATE TABLE tree_hashes (
+        tile   UBIGINT NOT NULL,
+        first  UBIGINT NOT NULL,
+        hashes BLOB NOT NULL
+      )`,
+      'CREATE INDEX tree_hashes_tile ON tree_hashes (tile)',
+      `CREATE TABLE checkpoints (
+        size   UBIGINT NOT NULL,
+        root   BLOB NOT NULL,
+        issued BIGINT NOT NULL,
+        note   VARCHAR NOT NULL
+      )`,
+      // Sequence ranges [seq_from, seq_to) whose events retention deleted; the
+      // run's sealed vigil.retention event carries a digest of its ranges.
+      `CREATE TABLE pruned (
+        run      UBIGINT NOT NULL,
+        seq_from UBIGINT NOT NULL,
+        seq_to   UBIGINT NOT NULL
+      )`,
+    ],
+    run: sealExisting,
   },
 ];
 
