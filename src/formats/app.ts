@@ -139,8 +139,9 @@ export function normalizeApp(doc: Obj, text: string, original: string | undefine
   let pass: Obj | undefined;
 
   for (const k in doc) {
-    const v = clean(doc[k], 1);
-    if (v === undefined) continue;
+    let v = doc[k];
+    if (typeof v === 'object') v = clean(v, 1); // primitives need no call; "" and null are empty
+    if (v === undefined || v === '') continue;
     switch (k) {
       case 'ts':
       case '@timestamp':

@@ -100,8 +100,9 @@ export function normalizeGdchProxy(doc: Obj, original: string | undefined): Audi
 
   let response: unknown;
   for (const k in doc) {
-    const v = clean(doc[k], 1);
-    if (v === undefined) continue;
+    let v = doc[k];
+    if (typeof v === 'object') v = clean(v, 1); // primitives need no call; "" and null are empty
+    if (v === undefined || v === '') continue;
     switch (k) {
       case 'time':
         break;
