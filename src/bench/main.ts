@@ -1,4 +1,5 @@
-/** `npm run bench [ingest|k8s]`: each figure next to a baseline measured in the same run. */
+/** `npm run bench [ingest|k8s|formats]`: each figure next to a baseline measured in the same run. */
+import { benchFormatsAll } from './formats.js';
 import { benchIngest } from './ingest.js';
 import { benchK8s } from './k8s.js';
 
@@ -9,3 +10,4 @@ if (!only || only === 'ingest') {
   for (const batch of [1000, 10000]) await benchIngest({ events, batch, clients: 4 });
 }
 if (!only || only === 'k8s') await benchK8s(Math.min(events, 200_000));
+if (!only || only === 'formats') benchFormatsAll(Math.min(events, 50_000));
