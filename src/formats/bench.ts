@@ -7,6 +7,7 @@
  * (decoder / JSON.parse) of at least 0.5.
  */
 import { performance } from 'node:perf_hooks';
+import { prng } from './auditd/generate.js';
 import { getFormat } from './registry.js';
 
 export interface BenchResult {
@@ -14,18 +15,6 @@ export interface BenchResult {
   eventsPerSec: number;
   jsonParsePerSec: number;
   ratio: number;
-}
-
-/** A small deterministic PRNG (mulberry32), so every run measures the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Pick = <T>(xs: readonly T[]) => T;
@@ -130,7 +119,7 @@ function ecsLine(i: number, r: () => number, pick: Pick): string {
 
 /** Realistic records of each JSON format (deterministic). */
 export function benchData(perFormat = 20_000): Record<string, string[]> {
-  const r = rng(42);
+  const r = prng(42);
   const pick = picker(r);
   const make = (f: (i: number) => string) => Array.from({ length: perFormat }, (_, i) => f(i));
   const k8s = make((i) => JSON.stringify(k8sEvent(i, r, pick)));

@@ -22,6 +22,7 @@ import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { integrityRoutes } from './routes/integrity.js';
 import { k8sAuditRoutes } from './routes/k8s-audit.js';
+import { lokiPushRoutes } from './routes/loki-push.js';
 import { lokiQueryRoutes } from './routes/loki-query.js';
 import { queryRoutes } from './routes/query.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -80,6 +81,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   eventsRoutes(app, { ingest: deps.ingest, maxBodyBytes: config.server.max_body_bytes });
   queryRoutes(app, { store: deps.store, access });
   lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady });
+  lokiPushRoutes(app, {
+    ingest: deps.ingest,
+    maxBodyBytes: config.server.max_body_bytes,
+    maxRecordBytes: config.ingest.max_record_bytes,
+    keepOriginal: config.ingest.keep_original,
+    k8sPolicy: deps.k8sPolicy,
+  });
   if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });
   if (deps.ledger) integrityRoutes(app, { ledger: deps.ledger, checkpoints: deps.checkpoints, access });
   k8sAuditRoutes(app, { ingest: deps.ingest, policy: deps.k8sPolicy, maxBodyBytes: config.server.max_body_bytes });
