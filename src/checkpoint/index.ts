@@ -6,7 +6,7 @@ import { Checkpointer } from './checkpointer.js';
 import { loadOrCreateKey } from './key.js';
 
 export { Checkpointer, CHECKPOINT_LOG } from './checkpointer.js';
-export { KEY_FILE, KeyError, PUBLIC_KEY_FILE, loadOrCreateKey, readVerifierKey, type LogKey } from './key.js';
+export { KEY_FILE, KeyError, PUBLIC_KEY_FILE, configuredVerifierKey, loadOrCreateKey, readVerifierKey, type LogKey } from './key.js';
 
 /** Milliseconds of a config duration such as `10s`. */
 export function durationMs(text: string): number {
@@ -20,6 +20,13 @@ export function durationMs(text: string): number {
  * writable store; the store's close signs the final checkpoint. Nothing is
  * started for a store that does not seal.
  */
+const running = new WeakMap<DuckDBStore, Checkpointer>();
+
+/** The checkpointer started on a store, if any (e.g. to sign a fresh checkpoint before an export). */
+export function checkpointerOf(store: DuckDBStore): Checkpointer | undefined {
+  return running.get(store);
+}
+
 export async function startCheckpoints(store: DuckDBStore, config: Config): Promise<Checkpointer | undefined> {
   if (!store.sealing || store.readOnly) return undefined;
   const key = loadOrCreateKey(config.data_dir, config.integrity.key_file);
@@ -29,6 +36,7 @@ export async function startCheckpoints(store: DuckDBStore, config: Config): Prom
     intervalMs: durationMs(config.integrity.checkpoint_interval),
   });
   await checkpointer.start();
+  running.set(store, checkpointer);
   store.beforeClose(async () => {
     await checkpointer.close();
   });

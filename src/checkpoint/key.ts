@@ -106,5 +106,11 @@ export function readVerifierKey(dataDir: string, given?: string): { key: string;
   if (existsSync(pub)) return check(readFileSync(pub, 'utf8').trim(), pub);
   const priv = join(dataDir, KEY_FILE);
   if (existsSync(priv)) return check(readSigner(priv).verifierKey, priv);
-  throw new KeyError(`no checkpoint key in ${dataDir} (${PUBLIC_KEY_FILE} or ${KEY_FILE}); pass --key`);
+  throw new KeyError(`no checkpoint key in ${dataDir} (Vigil generates ${KEY_FILE} and ${PUBLIC_KEY_FILE} there when it first opens the store); pass --key`);
+}
+
+/** The verifier key of the configured signing key (`integrity.key_file`, or the data dir's). */
+export function configuredVerifierKey(dataDir: string, keyFile = ''): { key: string; source: string } {
+  if (keyFile) return { key: readSigner(keyFile).verifierKey, source: keyFile };
+  return readVerifierKey(dataDir);
 }

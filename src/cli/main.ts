@@ -9,6 +9,10 @@ import { policyCommand } from './commands/policy.js';
 import { queryCommand } from './commands/query.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
+import { exportCommand } from './commands/export.js';
+import { keyCommand } from './commands/key.js';
+import { proofCommand } from './commands/proof.js';
+import { verifyCommand } from './commands/verify.js';
 import { isClientError } from '../query/errors.js';
 import { setExcludedCategoriesFlag } from './config-flags.js';
 import { CliError } from './errors.js';
@@ -27,6 +31,10 @@ export function buildProgram(): Command {
   normalizeCommand(program);
   tokenCommand(program);
   policyCommand(program);
+  exportCommand(program);
+  verifyCommand(program);
+  proofCommand(program);
+  keyCommand(program);
   return program;
 }
 

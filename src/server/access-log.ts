@@ -22,11 +22,20 @@ export class AccessLog {
     };
   }
 
-  /** Runs a read and records it, with its outcome and result count, before the result is returned. */
-  async audited<T extends unknown[]>(req: FastifyRequest, action: string, query: string, read: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a read and records it, with its outcome and result count, before the
+   * result is returned. `count` tells how many events a non-array result holds.
+   */
+  async audited<T>(
+    req: FastifyRequest,
+    action: string,
+    query: string,
+    read: () => Promise<T>,
+    count: (result: T) => number = (r) => (r as unknown[]).length,
+  ): Promise<T> {
     try {
       const rows = await read();
-      await this.record({ ...AccessLog.context(req), action, outcome: 'success', query, results: rows.length });
+      await this.record({ ...AccessLog.context(req), action, outcome: 'success', query, results: count(rows) });
       return rows;
     } catch (err) {
       await this.record({ ...AccessLog.context(req), action, outcome: 'failure', query, results: 0, reason: (err as Error).message });

@@ -13,6 +13,7 @@ import { isClientError } from '../query/errors.js';
 import type { CompiledPolicy } from '../policy/k8s/index.js';
 import type { Checkpointer } from '../checkpoint/index.js';
 import type { Ledger } from '../store/ledger.js';
+import type { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { AccessLog } from './access-log.js';
@@ -21,6 +22,7 @@ import { HttpError, registerRawBodies } from './body.js';
 import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { integrityRoutes } from './routes/integrity.js';
+import { exportRoutes } from './routes/export.js';
 import { k8sAuditRoutes } from './routes/k8s-audit.js';
 import { lokiPushRoutes } from './routes/loki-push.js';
 import { lokiQueryRoutes } from './routes/loki-query.js';
@@ -41,6 +43,8 @@ export interface ServerDeps {
   ledger?: Ledger;
   /** Signs checkpoints; undefined when sealing is off. */
   checkpoints?: Checkpointer;
+  /** The DuckDB store, for GET /api/v1/export (COPY to CSV/Parquet). */
+  exportStore?: DuckDBStore;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -80,7 +84,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   healthRoutes(app, { metrics: deps.metrics, metricsAuth: config.server.metrics_auth, notReady: deps.notReady });
   eventsRoutes(app, { ingest: deps.ingest, maxBodyBytes: config.server.max_body_bytes });
   queryRoutes(app, { store: deps.store, access });
-  lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady });
+  lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady, line: config.loki.line });
   lokiPushRoutes(app, {
     ingest: deps.ingest,
     maxBodyBytes: config.server.max_body_bytes,
@@ -90,6 +94,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
   if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });
   if (deps.ledger) integrityRoutes(app, { ledger: deps.ledger, checkpoints: deps.checkpoints, access });
+  if (deps.exportStore) exportRoutes(app, { store: deps.exportStore, checkpoints: deps.checkpoints, access, dataDir: config.data_dir });
   k8sAuditRoutes(app, { ingest: deps.ingest, policy: deps.k8sPolicy, maxBodyBytes: config.server.max_body_bytes });
   return app;
 }

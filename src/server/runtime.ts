@@ -92,6 +92,7 @@ export async function startServer(config: Config): Promise<Running> {
     tokens,
     k8sPolicy,
     ledger: store,
+    exportStore: store,
     checkpoints,
     notReady: () =>
       stopping ? 'shutting down' : committer.backlogBytes > config.ingest.max_queued_bytes * 0.9 ? 'ingest queue nearly full' : undefined,

@@ -258,7 +258,7 @@ export class LocalVerifier {
       storedRange(conn, storedHashCount(from), storedHashCount(to)),
       rows(
         conn,
-        `SELECT seq // ${GROUP} AS g, min(seq), max(seq), count(*), count(DISTINCT seq), string_agg(doc, chr(10) ORDER BY seq)::BLOB
+        `SELECT seq // ${GROUP} AS g, min(seq), max(seq), count(*), count(DISTINCT seq), encode(string_agg(doc, chr(10) ORDER BY seq))
          FROM events WHERE seq >= $1 AND seq < $2 GROUP BY g ORDER BY g`,
         [BigInt(from), BigInt(to)],
       ),
@@ -280,7 +280,9 @@ export class LocalVerifier {
       const min = num(minV);
       const count = num(countV);
       const bytes = (docs as DuckDBBlobValue).bytes;
-      const contiguous = count === num(distinctV) && min === start && num(maxV) === end - 1 && !pruned.some(([a, b]) => a < end && b > start);
+      // Every seq of the block stored exactly once, and none of them pruned.
+      const contiguous =
+        count === end - start && count === num(distinctV) && min === start && num(maxV) === end - 1 && !pruned.some(([a, b]) => a < end && b > start);
       if (contiguous && count === GROUP) {
         w.blocks.push({ kind: 'full', start, subtree: this.pool.hashBlock(bytes, count, true) });
       } else if (contiguous) {
