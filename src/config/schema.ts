@@ -110,6 +110,16 @@ export const ConfigSchema = Type.Object(
           'How long events are kept, e.g. `400d` or `forever`; per dataset: `{default: 400d, datasets: {vigil.access: 2y}}`. Deleted events keep their leaf hashes, so proofs and verify still work',
       },
     ),
+    loki: Type.Object(
+      {
+        line: Type.Union([Type.Literal('original'), Type.Literal('ecs')], {
+          default: 'original',
+          description:
+            'The line the Loki API (/loki/api/v1/…) serves and runs LogQL on: `original`, each record as received (a pushed line, a Kubernetes audit event: what dashboards written for Loki expect), or `ecs`, the normalized event as compact ECS JSON (what vigil query sees)',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     log: Type.Object(
       {
         level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {

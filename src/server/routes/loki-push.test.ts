@@ -174,3 +174,21 @@ describe('POST /loki/api/v1/push', () => {
     expect((await push(body, { 'content-type': 'application/json', authorization: basic })).status).toBe(204);
   });
 });
+
+describe('loki.line: ecs', () => {
+  it('makes the Loki API serve and filter the normalized ECS JSON instead of the line as received', async () => {
+    const s = await testServer({ 'loki.line': 'ecs' });
+    try {
+      const body = JSON.stringify({ streams: [{ stream: { job: 'view' }, values: [[ns(5), 'eve deleted the report']] }] });
+      expect((await s.call('/loki/api/v1/push', { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status).toBe(204);
+      const q = encodeURIComponent('{dataset="generic.log"} | json | event_module="generic"');
+      const res = await s.call(`/loki/api/v1/query_range?query=${q}&${range}`);
+      const r = (await res.json()) as { data: { result: { values: [string, string][] }[] } };
+      const lines = r.data.result.flatMap((x) => x.values.map((v) => JSON.parse(v[1]) as { message: string; labels: Record<string, string> }));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ message: 'eve deleted the report', labels: { job: 'view' } });
+    } finally {
+      await s.stop();
+    }
+  });
+});
