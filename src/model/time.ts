@@ -83,9 +83,14 @@ export function formatNs(ns: bigint, digits = 9): string {
   return `${secIso}.${frac}Z`;
 }
 
-/** Current time in nanoseconds since the epoch (wall clock, ns resolution where the OS gives it). */
+// The wall clock read once, advanced by the monotonic clock: nanosecond
+// resolution, and never going backwards between two calls.
+const wallAtStart = BigInt(Date.now()) * 1_000_000n;
+const hrAtStart = process.hrtime.bigint();
+
+/** Current time in nanoseconds since the epoch. */
 export function nowNs(): bigint {
-  return BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  return wallAtStart + (process.hrtime.bigint() - hrAtStart);
 }
 
 /**

@@ -43,11 +43,13 @@ export interface AppEvent {
   [payload: string]: unknown;
 }
 
-/** Now as `<seconds>.<nanoseconds>`, from the wall clock with sub-millisecond digits from hrtime. */
+const wallAtStart = BigInt(Date.now()) * 1_000_000n;
+const hrAtStart = process.hrtime.bigint();
+
+/** Now as `<seconds>.<nanoseconds>`: the wall clock at start advanced by the monotonic clock, so events keep their order. */
 export function nowTs(): string {
-  const ms = Date.now();
-  const sub = Number(process.hrtime.bigint() % 1_000_000n);
-  return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1_000_000 + sub).padStart(9, '0')}`;
+  const ns = wallAtStart + (process.hrtime.bigint() - hrAtStart);
+  return `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
 }
 
 export function buildEvent(category: string, type: string | undefined, action: string, c: Common, target?: Actor): AppEvent {
