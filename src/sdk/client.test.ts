@@ -71,6 +71,17 @@ describe('audit SDK', () => {
     expect(await stored('{action="sign-out"} |= "retry"')).toHaveLength(3);
   });
 
+  it('counts batches still waiting to be sent against the queue bound', async () => {
+    const proxy = await flakyProxy(s.url, 1_000_000); // the server stays "down"
+    const audit = createAuditClient({ url: proxy.url, token, maxQueue: 10, batchSize: 3, retryBaseMs: 5, maxAttempts: 3, flushIntervalMs: 10 });
+    const accepted = Array.from({ length: 25 }, (_, i) => audit.auth.signIn({ user: { email: `q${i}@example.com` } })).filter(Boolean).length;
+    expect(accepted).toBe(10);
+    expect(audit.stats()).toMatchObject({ dropped: 15, queued: 10 });
+    await audit.close();
+    proxy.server.close();
+    expect(audit.stats()).toMatchObject({ sent: 0, failed: 10, queued: 0 });
+  });
+
   it('bounds its queue and reports what it could not deliver', async () => {
     const errors: DeliveryError[] = [];
     const audit = createAuditClient({ url: s.url, token: 'vgl_00000000_invalidinvalidinvalid', maxQueue: 2, batchSize: 10, flushIntervalMs: 10_000, onError: (e) => errors.push(e as DeliveryError) });

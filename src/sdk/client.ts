@@ -84,6 +84,8 @@ export function createAuditClient(options: AuditClientOptions): AuditClient {
   const counts = { sent: 0, dropped: 0, failed: 0 };
   let timer: NodeJS.Timeout | undefined;
   let sending: Promise<void> = Promise.resolve();
+  /** Events accepted but not yet delivered or given up: the queue plus batches waiting to be sent. */
+  let pending = 0;
   const report = (err: Error) => o.onError?.(err);
 
   async function send(lines: string[]): Promise<void> {
@@ -124,18 +126,21 @@ export function createAuditClient(options: AuditClientOptions): AuditClient {
     // Batches go out one after another, in order.
     while (queue.length > 0) {
       const lines = queue.splice(0, o.batchSize);
-      sending = sending.then(() => send(lines));
+      sending = sending.then(() => send(lines)).finally(() => {
+        pending -= lines.length;
+      });
     }
     return sending;
   }
 
   function record(event: AppEvent): boolean {
-    if (queue.length >= o.maxQueue) {
+    if (pending >= o.maxQueue) {
       counts.dropped++;
       report(new DeliveryError(`audit queue full (${o.maxQueue} events): event dropped`, 1));
       return false;
     }
     queue.push(JSON.stringify(event));
+    pending++;
     if (queue.length >= o.batchSize) void flush();
     else timer ??= setTimeout(() => void flush(), o.flushIntervalMs);
     return true;
@@ -164,6 +169,6 @@ export function createAuditClient(options: AuditClientOptions): AuditClient {
     async close() {
       await flush();
     },
-    stats: () => ({ ...counts, queued: queue.length }),
+    stats: () => ({ ...counts, queued: pending }),
   };
 }

@@ -22,12 +22,13 @@ export interface K8sAuditDeps {
   ingest: IngestService;
   policy: CompiledPolicy | undefined;
   maxBodyBytes: number;
+  keepOriginal: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Splits an EventList into ECS records, applying the policy first. */
-export function decodeEventList(list: unknown, policy: CompiledPolicy | undefined): DecodedRecords {
+export function decodeEventList(list: unknown, policy: CompiledPolicy | undefined, keepOriginal = true): DecodedRecords {
   if (!isObject(list) || list.kind !== 'EventList' || !Array.isArray(list.items)) {
     throw new HttpError(400, 'expected an audit.k8s.io EventList: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[…]}');
   }
@@ -46,7 +47,7 @@ export function decodeEventList(list: unknown, policy: CompiledPolicy | undefine
     const event = (applied?.event ?? item) as Record<string, unknown>;
     const text = JSON.stringify(event);
     try {
-      out.records.push({ line, offset: -1, text, value: normalizeK8sEvent(event, text, apiVersion) as AuditEvent });
+      out.records.push({ line, offset: -1, text, value: normalizeK8sEvent(event, keepOriginal ? text : undefined, apiVersion) as AuditEvent });
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
       fail(err.path, err.reason);
@@ -65,7 +66,7 @@ export function k8sAuditRoutes(app: FastifyInstance, deps: K8sAuditDeps): void {
       throw new HttpError(400, `invalid JSON: ${(err as Error).message}`);
     }
     const key = `k8s-audit:${createHash('sha256').update(body).digest('hex')}`;
-    const result = await deps.ingest.ingest(() => decodeEventList(list, deps.policy), {
+    const result = await deps.ingest.ingest(() => decodeEventList(list, deps.policy, deps.keepOriginal), {
       source: 'api.k8s-audit',
       partial: true,
       idempotencyKey: key,

@@ -102,6 +102,11 @@ async function answer(reply: FastifyReply, fn: () => Promise<unknown>): Promise<
 
 export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
   const view = deps.line ?? 'original';
+  // Vigil's own extension (Loki ignores unknown parameters): `line=ecs|original` overrides `loki.line` for one query (vigil query --server uses ecs).
+  const viewOf = (p: Params): LineView => {
+    const v = one(p.line);
+    return v === 'ecs' || v === 'original' ? v : view;
+  };
   const audited = async (req: FastifyRequest, query: string, run: () => Promise<ExecResult>): Promise<ExecResult> => {
     let result: ExecResult | undefined;
     await deps.access.audited(req, 'query', query, async () => {
@@ -134,7 +139,7 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
       if (expr.kind !== 'log') ({ startNs, endNs } = alignToStep(startNs, endNs, stepNs));
       else stepNs = stepNs || 1n;
       const result = await audited(req, query, () =>
-        execute(deps.store, { query, startNs, endNs, stepNs, limit, direction, view, intervalNs: intervalNs || undefined }, expr),
+        execute(deps.store, { query, startNs, endNs, stepNs, limit, direction, view: viewOf(p), intervalNs: intervalNs || undefined }, expr),
       );
       reply.type('application/json');
       return lokiResult(result, categorize(req));
@@ -149,7 +154,7 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
       const direction = directionOf(p);
       const expr = parseLogQL(query);
       const result = await audited(req, query, () =>
-        execute(deps.store, { query, startNs: time, endNs: time, instant: true, limit, direction, view }, expr),
+        execute(deps.store, { query, startNs: time, endNs: time, instant: true, limit, direction, view: viewOf(p) }, expr),
       );
       reply.type('application/json');
       return lokiResult(result, categorize(req));
