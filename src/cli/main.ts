@@ -8,6 +8,7 @@ import { normalizeCommand } from './commands/normalize.js';
 import { policyCommand } from './commands/policy.js';
 import { queryCommand } from './commands/query.js';
 import { serveCommand } from './commands/serve.js';
+import { tailCommand } from './commands/tail.js';
 import { tokenCommand } from './commands/token.js';
 import { exportCommand } from './commands/export.js';
 import { keyCommand } from './commands/key.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   serveCommand(program);
   ingestCommand(program);
   queryCommand(program);
+  tailCommand(program);
   normalizeCommand(program);
   tokenCommand(program);
   policyCommand(program);
