@@ -4,7 +4,7 @@
  * decoder; a line it cannot decode becomes a positioned error. Each record's
  * text is its original input (for auditd, the event's lines).
  */
-import type { DecodeOptions, Format } from '../formats/format.js';
+import type { DecodeOptions, Format, LineDecoder } from '../formats/format.js';
 import { FormatError } from '../formats/format.js';
 import type { AuditEvent } from '../model/event.js';
 import type { CompiledPolicy } from '../policy/k8s/evaluate.js';
@@ -21,8 +21,28 @@ export interface FormatDecodeOptions {
   k8sPolicy?: CompiledPolicy;
 }
 
+/**
+ * A decoder kept across the bodies of one stream (a file read in batches),
+ * so a multi-line record (an auditd event) cut by a batch boundary is still
+ * assembled whole. Events still open stay in the decoder until the last body.
+ */
+export class FormatStream {
+  private decoder: LineDecoder | undefined;
+
+  constructor(readonly format: Format) {}
+
+  decode(body: Buffer, opts: FormatDecodeOptions, last: boolean): DecodedRecords {
+    this.decoder ??= this.format.createDecoder({ keepOriginal: opts.keepOriginal, defaultTimeNs: opts.defaultTimeNs } as DecodeOptions);
+    return decodeLines(this.decoder, body, opts, last);
+  }
+}
+
+/** Decodes one whole body with a fresh decoder. */
 export function decodeWithFormat(format: Format, body: Buffer, opts: FormatDecodeOptions): DecodedRecords {
-  const decoder = format.createDecoder({ keepOriginal: opts.keepOriginal, defaultTimeNs: opts.defaultTimeNs } as DecodeOptions);
+  return new FormatStream(format).decode(body, opts, true);
+}
+
+function decodeLines(decoder: LineDecoder, body: Buffer, opts: FormatDecodeOptions, last: boolean): DecodedRecords {
   const records: RawRecord[] = [];
   const errors: RecordError[] = [];
   let dropped = 0;
@@ -51,11 +71,13 @@ export function decodeWithFormat(format: Format, body: Buffer, opts: FormatDecod
       errors.push({ line: l.line, offset: l.offset, path: err.path, reason: err.reason, text: l.text });
     }
   }
-  try {
-    take(decoder.flush());
-  } catch (err) {
-    if (!(err instanceof FormatError)) throw err;
-    errors.push({ line: 0, offset: -1, path: err.path, reason: err.reason, text: '' });
+  if (last) {
+    try {
+      take(decoder.flush());
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      errors.push({ line: 0, offset: -1, path: err.path, reason: err.reason, text: '' });
+    }
   }
   records.sort((a, b) => a.line - b.line);
   return { records, errors, dropped };

@@ -14,7 +14,7 @@ import type { DeadLetter } from './dead-letter.js';
 import type { Format } from '../formats/format.js';
 import type { CompiledPolicy } from '../policy/k8s/evaluate.js';
 import { decodeBody, type RawRecord, type RecordError } from './decode.js';
-import { decodeWithFormat } from './format-decode.js';
+import { FormatStream } from './format-decode.js';
 import type { GroupCommitter } from './group-commit.js';
 
 export interface IngestObserver {
@@ -95,15 +95,16 @@ export class IngestService {
    * Ingests a body in a named input format (`app`, `auditd`, `auto`, …);
    * `ecs` takes the direct path (NDJSON or a JSON array of ECS events).
    */
-  ingestFormatted(body: Buffer, format: Format, opts: IngestOptions): Promise<IngestResult> {
+  ingestFormatted(body: Buffer, format: Format, opts: IngestOptions, stream?: { decoder: FormatStream; last: boolean }): Promise<IngestResult> {
     if (format.name === 'ecs') return this.ingestBody(body, opts);
+    const decoder = stream?.decoder ?? new FormatStream(format);
     return this.ingest(() => {
-      const decoded = decodeWithFormat(format, body, {
+      const decoded = decoder.decode(body, {
         maxRecordBytes: this.config.maxRecordBytes,
         keepOriginal: this.config.keepOriginal,
         defaultTimeNs: nowNs(),
         k8sPolicy: this.config.k8sPolicy,
-      });
+      }, stream?.last ?? true);
       shift(decoded.records, decoded.errors, opts.lineBase ?? 0, opts.offsetBase ?? 0);
       return { ...decoded, byFormat: true };
     }, opts);

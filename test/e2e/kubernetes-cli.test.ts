@@ -72,3 +72,18 @@ describe('vigil normalize and ingest --format', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('vigil ingest of a multi-line format across batches', () => {
+  it('assembles auditd events that straddle the 4 MiB batch boundary', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'audit.log');
+    const { generateAuditdLog } = await import('../../src/formats/auditd/generate.js');
+    const lines = generateAuditdLog(5000, 7);
+    writeFileSync(f, lines.join('\n') + '\n');
+    const expected = (await runCli(['normalize', '--format', 'auditd', '--no-original', f])).stdout.trim().split('\n').length;
+    expect(expected).toBe(5000);
+    const r = await runCli(['ingest', '--format', 'auditd', '--data', dir, f]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('5000 accepted, 0 rejected');
+  });
+});

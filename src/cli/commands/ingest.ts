@@ -14,7 +14,8 @@ const BATCH_BYTES = 4 << 20;
 const IN_FLIGHT = 3;
 const SHOWN_ERRORS = 20;
 
-type Send = (body: Buffer, file: string, lineBase: number, offsetBase: number) => Promise<IngestResult['body']>;
+/** Sends one batch of a file; `last` closes the file's stream (multi-line records still open are flushed). */
+type Send = (body: Buffer, file: string, lineBase: number, offsetBase: number, last: boolean) => Promise<IngestResult['body']>;
 
 interface IngestFlags extends RemoteFlags {
   format: string;
@@ -23,6 +24,7 @@ interface IngestFlags extends RemoteFlags {
 /** Posts one batch, retrying overload and server errors with the same Idempotency-Key. */
 function remoteSender(client: VigilClient, format: string): Send {
   return async (body, _file, lineBase, offsetBase) => {
+    if (body.length === 0) return { accepted: 0 }; // each request is decoded whole: nothing to close
     const key = randomUUID();
     for (let attempt = 0; ; attempt++) {
       const res = await client.request('POST', `api/v1/events?partial=true&format=${encodeURIComponent(format)}`, {
@@ -70,8 +72,13 @@ export function ingestCommand(program: Command): void {
         const policy = await loadK8sPolicy(config);
         const store = await openLocalStore(config);
         const { ingest, committer } = ingestStack(config, store, undefined, policy);
-        send = async (body, file, lineBase, offsetBase) =>
-          (await ingest.ingestFormatted(body, format, { source: file, partial: true, lineBase, offsetBase })).body;
+        const { FormatStream } = await import('../../ingest/format-decode.js');
+        const streams = new Map<string, InstanceType<typeof FormatStream>>();
+        send = async (body, file, lineBase, offsetBase, last) => {
+          let decoder = streams.get(file);
+          if (!decoder) streams.set(file, (decoder = new FormatStream(format)));
+          return (await ingest.ingestFormatted(body, format, { source: file, partial: true, lineBase, offsetBase }, { decoder, last })).body;
+        };
         finish = async () => {
           await committer.close();
           await store.close();
@@ -88,20 +95,22 @@ export function ingestCommand(program: Command): void {
         for (const file of inputs) {
           const name = file === '-' ? 'stdin' : file;
           const inflight = new Set<Promise<void>>();
+          const tally = (r: IngestResult['body'], bytes: number) => {
+            accepted += r.accepted;
+            rejected += r.rejected ?? 0;
+            dropped += (r.dropped ?? 0) + (r.excluded ?? 0);
+            for (const [k, n] of Object.entries(r.by_format ?? {})) byFormat[k] = (byFormat[k] ?? 0) + n;
+            for (const e of r.errors ?? []) errors.push(`${name}:${e.line}: ${e.path ? `${e.path}: ` : ''}${e.reason}`);
+            progress.advance(bytes, r.accepted);
+          };
           for await (const b of readBatches(file, BATCH_BYTES)) {
-            const job = send(b.body, name, b.lineBase, b.offsetBase).then((r) => {
-              accepted += r.accepted;
-              rejected += r.rejected ?? 0;
-              dropped += (r.dropped ?? 0) + (r.excluded ?? 0);
-              for (const [k, n] of Object.entries(r.by_format ?? {})) byFormat[k] = (byFormat[k] ?? 0) + n;
-              for (const e of r.errors ?? []) errors.push(`${name}:${e.line}: ${e.path ? `${e.path}: ` : ''}${e.reason}`);
-              progress.advance(b.body.length, r.accepted);
-            });
+            const job = send(b.body, name, b.lineBase, b.offsetBase, false).then((r) => tally(r, b.body.length));
             inflight.add(job);
             void job.finally(() => inflight.delete(job)).catch(() => undefined);
             if (inflight.size >= IN_FLIGHT) await Promise.race(inflight);
           }
           await Promise.all(inflight);
+          tally(await send(Buffer.alloc(0), name, 0, 0, true), 0); // closes the file's stream
         }
       } finally {
         progress.stop();
