@@ -1,7 +1,8 @@
-/** `npm run bench [ingest|k8s|formats]`: each figure next to a baseline measured in the same run. */
+/** `npm run bench [ingest|k8s|formats|logql]`: each figure next to a baseline measured in the same run. */
 import { benchFormatsAll } from './formats.js';
 import { benchIngest } from './ingest.js';
 import { benchK8s } from './k8s.js';
+import { benchLogql } from './logql.js';
 
 const only = process.argv[2];
 const events = Number(process.env.BENCH_EVENTS ?? 500_000);
@@ -11,3 +12,5 @@ if (!only || only === 'ingest') {
 }
 if (!only || only === 'k8s') await benchK8s(Math.min(events, 200_000));
 if (!only || only === 'formats') benchFormatsAll(Math.min(events, 50_000));
+// LogQL queries on 1,000,000 stored events unless BENCH_EVENTS says otherwise.
+if (!only || only === 'logql') await benchLogql(process.env.BENCH_EVENTS ? events : 1_000_000);
