@@ -1,6 +1,7 @@
-/** `npm run bench [ingest|k8s|formats|logql]`: each figure next to a baseline measured in the same run. */
+/** `npm run bench [ingest|k8s|formats|integrity]`: each figure next to a baseline measured in the same run. */
 import { benchFormatsAll } from './formats.js';
 import { benchIngest } from './ingest.js';
+import { benchIntegrity } from './integrity.js';
 import { benchK8s } from './k8s.js';
 import { benchLogql } from './logql.js';
 
@@ -12,5 +13,7 @@ if (!only || only === 'ingest') {
 }
 if (!only || only === 'k8s') await benchK8s(Math.min(events, 200_000));
 if (!only || only === 'formats') benchFormatsAll(Math.min(events, 50_000));
+// Tamper evidence on 1,000,000 stored events unless BENCH_EVENTS says otherwise.
+if (!only || only === 'integrity') await benchIntegrity(process.env.BENCH_EVENTS ? events : 1_000_000);
 // LogQL queries on 1,000,000 stored events unless BENCH_EVENTS says otherwise.
 if (!only || only === 'logql') await benchLogql(process.env.BENCH_EVENTS ? events : 1_000_000);

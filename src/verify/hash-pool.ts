@@ -4,10 +4,9 @@
  * copied). Where the compiled worker is not available (tests run from
  * source) it hashes on the calling thread; the results are the same.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledWorker } from '../worker-file.js';
 import { hashBlock } from './hash-lines.js';
 
 interface Pending {
@@ -22,8 +21,8 @@ export class LeafHashPool {
   private turn = 0;
 
   constructor(threads = availableParallelism()) {
-    const file = fileURLToPath(new URL('./hash-worker.js', import.meta.url));
-    if (!existsSync(file) || threads < 2) return;
+    const file = compiledWorker(new URL('./hash-worker.js', import.meta.url));
+    if (!file || threads < 2) return;
     for (let i = 0; i < threads; i++) {
       const w = new Worker(file);
       w.on('message', (m: { id: number; hashes?: ArrayBuffer; error?: string }) => {

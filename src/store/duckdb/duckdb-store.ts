@@ -20,10 +20,8 @@ import { DuckDBInstance, blobValue, type DuckDBBlobValue, type DuckDBConnection,
 import {
   CompactRange,
   ProofError,
-  appendStored,
   consistencyProofBatch,
   hashEquals,
-  hashLeafUtf8,
   inclusionProofBatch,
   inclusionProofsBatch,
   storedHashCount,
@@ -37,6 +35,7 @@ import { LABEL_COLUMNS, duckdbReader, renderQuery } from './query-sql.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { HEAD_KEY } from './seal-existing.js';
 import { appendTreeHashes, readLeafHashes, readNodes, storedHashTotal, tryReadLeafHashes } from './tree.js';
+import { Sealer } from './sealer.js';
 import { pruneEvents, type PruneResult, type RetentionRules } from './retention.js';
 
 export interface DuckDBStoreConfig {
@@ -76,6 +75,7 @@ export class DuckDBStore implements Store, Ledger {
   private readonly listeners = new Set<CommitListener>();
   private readonly closeHooks: (() => Promise<void>)[] = [];
   private version = 0;
+  private readonly sealer = new Sealer();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -204,21 +204,16 @@ export class DuckDBStore implements Store, Ledger {
   private async insertEvents(events: PreparedEvent[]): Promise<CompactRange> {
     if (events.length === 0) return this.range;
     const first = this.seq;
-    let range = this.range;
-    let stored: Buffer | undefined;
-    if (this.sealing) {
-      range = range.clone();
-      const leaves = new Array<Buffer>(events.length);
-      for (let i = 0; i < events.length; i++) leaves[i] = hashLeafUtf8(events[i].doc);
-      stored = appendStored(range, leaves);
-    }
+    // Hashing (on the sealing thread for big batches) overlaps with building the data chunks.
+    const sealing = this.sealing ? this.sealer.seal(this.range, events.map((e) => e.doc)) : undefined;
+    sealing?.catch(() => undefined); // awaited below; do not let an early failure go unhandled
     const appender = await this.conn.createAppender('events');
     for (const chunk of toChunks(events, first)) appender.appendDataChunk(chunk);
     appender.closeSync();
-    if (stored) {
-      await appendTreeHashes(this.conn, storedHashCount(this.range.size), stored);
-      await this.conn.run('INSERT OR REPLACE INTO meta VALUES ($1, $2)', [HEAD_KEY, JSON.stringify(range.state())]);
-    }
+    if (!sealing) return this.range;
+    const { stored, range } = await sealing;
+    await appendTreeHashes(this.conn, storedHashCount(this.range.size), stored);
+    await this.conn.run('INSERT OR REPLACE INTO meta VALUES ($1, $2)', [HEAD_KEY, JSON.stringify(range.state())]);
     return range;
   }
 
@@ -466,6 +461,7 @@ export class DuckDBStore implements Store, Ledger {
     } catch {
       // read-only connections cannot checkpoint
     }
+    await this.sealer.close();
     this.reader.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();

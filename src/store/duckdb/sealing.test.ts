@@ -11,7 +11,9 @@ import { canonicalJson } from '../../model/canonical.js';
 import { prepared, sampleEvent, tempDir } from '../../testing/events.js';
 import { DB_FILE, DuckDBStore, TreeCorruptError } from './duckdb-store.js';
 import { MIGRATIONS } from './schema.js';
+import { Sealer, sealInline } from './sealer.js';
 import { storedHashTotal } from './tree.js';
+import { compiledWorker } from '../../worker-file.js';
 
 const ALL = { matchers: [], lineFilters: [], fromNs: 0n, toNs: 2n ** 62n, limit: 100_000, direction: 'forward' as const };
 
@@ -130,5 +132,21 @@ describe('sealing in the ingest transaction', () => {
     await store.append([{ events: prepared(1, 40) }]);
     expect(store.nextSeq()).toBe(41);
     await store.close();
+  });
+
+  it('seals big batches on the sealing thread with the same bytes as inline', async () => {
+    expect(compiledWorker(new URL('./seal-worker.js', import.meta.url))).toBeDefined(); // the test setup builds dist/
+    const sealer = new Sealer();
+    const docs = prepared(1000).map((e) => e.doc);
+    let range = CompactRange.empty();
+    for (const part of [docs.slice(0, 300), docs.slice(300, 301), docs.slice(301)]) {
+      const threaded = await sealer.seal(range, part);
+      const inline = sealInline(range, part);
+      expect(threaded.stored.equals(inline.stored)).toBe(true);
+      expect(threaded.range.state()).toEqual(inline.range.state());
+      range = threaded.range;
+    }
+    expect(range.root()).toEqual(expectedRoot(docs));
+    await sealer.close();
   });
 });

@@ -1,0 +1,164 @@
+/**
+ * Tamper-evidence benchmark (`npm run bench integrity`), on BENCH_EVENTS
+ * stored events (1,000,000 unless set):
+ *
+ *  - ingest over HTTP with sealing on and off, same batches, same run: the
+ *    cost of sealing (target: on ≥ 85% of off);
+ *  - `vigil verify` on the sealed store, next to `sha256sum` over the same
+ *    bytes (the stored canonical documents) as the physical anchor
+ *    (target ≥ 200,000 events/s);
+ *  - inclusion and consistency proof latency, in the store and over HTTP
+ *    (target p50 < 10 ms).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import { sampleEvent, tempDir } from '../testing/events.js';
+import { verifyStore } from '../verify/local.js';
+import { printFigure } from './report.js';
+import { postAll, type BenchServer } from './server-process.js';
+
+const VIGIL = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
+
+interface Server extends BenchServer {
+  dir: string;
+}
+
+async function startServer(dir: string, args: string[] = []): Promise<Server> {
+  const child = spawn(process.execPath, [VIGIL, 'serve', '--data', dir, '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+      const m = /listening on (\S+)/.exec(err);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', () => reject(new Error(err)));
+  });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  return {
+    dir,
+    url,
+    token: readFileSync(join(dir, 'admin.token'), 'utf8').trim(),
+    peakRssMiB: () => NaN,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function makeBatches(events: number, batch: number): Buffer[] {
+  const base = BigInt(Date.now() - 86_400_000) * 1_000_000n;
+  const out: Buffer[] = [];
+  for (let from = 0; from < events; from += batch) {
+    const lines: string[] = [];
+    for (let i = from; i < Math.min(events, from + batch); i++) lines.push(JSON.stringify(sampleEvent(i, base)));
+    out.push(Buffer.from(lines.join('\n') + '\n'));
+  }
+  return out;
+}
+
+/** Ingests all batches into a fresh data dir; resolves with events/s and the dir. */
+async function ingestRun(batches: Buffer[], events: number, sealing: boolean): Promise<{ rate: number; dir: string }> {
+  const dir = tempDir('vigil-bench-');
+  const server = await startServer(dir, sealing ? [] : ['--integrity-sealing', 'false']);
+  const seconds = await postAll(server, '/api/v1/events', batches, 4, 'application/x-ndjson');
+  await server.stop();
+  return { rate: events / seconds, dir };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** A deterministic xorshift generator, so runs pick the same proofs. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x1_0000_0000;
+  };
+}
+
+async function timeEach(n: number, f: (i: number) => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await f(i);
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+export async function benchIntegrity(events: number): Promise<void> {
+  const batches = makeBatches(events, 5000);
+  const bytes = batches.reduce((n, b) => n + b.length, 0);
+  process.stdout.write(
+    `integrity: ${events.toLocaleString('en-US')} ECS events (${(bytes / events).toFixed(0)} B avg), batches of 5000, 4 clients, ${availableParallelism()} cores\n`,
+  );
+
+  // 1. Sealing's cost: alternate off and on so drift in the machine hits both.
+  const rounds = events <= 200_000 ? 2 : 1;
+  const off: number[] = [];
+  const on: number[] = [];
+  let sealedDir = '';
+  for (let r = 0; r < rounds; r++) {
+    off.push((await ingestRun(batches, events, false)).rate);
+    const run = await ingestRun(batches, events, true);
+    on.push(run.rate);
+    sealedDir = run.dir;
+  }
+  const best = (xs: number[]) => Math.max(...xs);
+  printFigure({ name: 'ingest over HTTP, sealing off', value: best(off), unit: 'ev/s' });
+  printFigure({ name: 'ingest over HTTP, sealing on', value: best(on), unit: 'ev/s', baseline: { name: 'sealing off', value: best(off) }, target: { ratio: 0.85 } });
+
+  // 2. verify vs sha256sum over the same bytes.
+  const store = await DuckDBStore.open({ dataDir: sealedDir, readOnly: true });
+  const size = store.treeHead().size;
+  const docs = join(tempDir('vigil-bench-'), 'docs.ndjson');
+  const conn = await store.connect();
+  await conn.run(`COPY (SELECT doc FROM events ORDER BY seq) TO '${docs}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')`);
+  conn.closeSync();
+  const key = readFileSync(join(sealedDir, 'checkpoint.pub'), 'utf8').trim();
+  let verifyRate = 0;
+  for (let r = 0; r < 2; r++) {
+    const report = await verifyStore(store, { verifierKey: key });
+    if (!report.ok) throw new Error(`verify failed on the benchmark store: ${report.failure?.message}`);
+    verifyRate = Math.max(verifyRate, size / report.seconds);
+  }
+  let shaRate = 0;
+  for (let r = 0; r < 2; r++) {
+    spawnSync('cat', [docs], { stdio: 'ignore' }); // page cache, as DuckDB's file is
+    const t = performance.now();
+    const sha = spawnSync('sha256sum', [docs], { encoding: 'utf8' });
+    if (sha.status !== 0) throw new Error(`sha256sum failed: ${sha.stderr}`);
+    shaRate = Math.max(shaRate, size / ((performance.now() - t) / 1000));
+  }
+  process.stdout.write(`verify: ${size.toLocaleString('en-US')} events, ${(statSync(docs).size / 1048576).toFixed(0)} MiB of canonical JSON\n`);
+  printFigure({ name: 'vigil verify', value: verifyRate, unit: 'ev/s', baseline: { name: 'sha256sum', value: shaRate }, target: { min: 200_000 } });
+
+  // 3. Proof latency: in the store, then over HTTP.
+  const rand = rng(0x5eed);
+  const incl = await timeEach(501, () => store.inclusionProof(Math.floor(rand() * size), size));
+  const cons = await timeEach(501, () => store.consistencyProof(1 + Math.floor(rand() * (size - 1)), size));
+  await store.close();
+  printFigure({ name: 'inclusion proof p50 (store)', value: median(incl), unit: 'ms', target: { max: 10 } });
+  printFigure({ name: 'consistency proof p50 (store)', value: median(cons), unit: 'ms', target: { max: 10 } });
+  const server = await startServer(sealedDir);
+  const get = async (path: string) => {
+    const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${server.token}` } });
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    await res.arrayBuffer();
+  };
+  const httpIncl = await timeEach(501, () => get(`/api/v1/proof/inclusion?seq=${Math.floor(rand() * size)}&size=${size}`));
+  const httpCons = await timeEach(501, () => get(`/api/v1/proof/consistency?from=${1 + Math.floor(rand() * (size - 1))}&to=${size}`));
+  await server.stop();
+  printFigure({ name: 'inclusion proof p50 (HTTP)', value: median(httpIncl), unit: 'ms', target: { max: 10 } });
+  printFigure({ name: 'consistency proof p50 (HTTP)', value: median(httpCons), unit: 'ms', target: { max: 10 } });
+}
