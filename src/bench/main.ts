@@ -1,4 +1,4 @@
-/** `npm run bench [ingest|k8s|formats|integrity]`: each figure next to a baseline measured in the same run. */
+/** `npm run bench [ingest|k8s|formats|logql|integrity]`: each figure next to a baseline measured in the same run. */
 import { benchFormatsAll } from './formats.js';
 import { benchIngest } from './ingest.js';
 import { benchIntegrity } from './integrity.js';
