@@ -56,6 +56,12 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err instanceof CliError ? err.exitCode : 2;
       return;
     }
+    // The store's tree does not match its head (an integrity incident), or the checkpoint key is unusable.
+    if ((err as Error).name === 'TreeCorruptError' || (err as Error).name === 'KeyError') {
+      process.stderr.write(`vigil: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+      return;
+    }
     throw err;
   }
 }

@@ -88,6 +88,33 @@ describe('integrity routes', () => {
     expect(verifyConsistency(10, 15, res.hashes.map(fromHex), fromHex(list.checkpoints[0].root_hash), fromHex(list.checkpoints[1].root_hash))).toEqual({ ok: true });
   });
 
+  it('applies retention at start: old events go, their proofs and the tree stay', async () => {
+    server = await testServer();
+    const dir = server.dataDir;
+    await ingest(server, 0, 20); // sampleEvent timestamps are from 2025-11-22
+    await server.stop();
+    server = await testServer({ retention: '30d' }, dir);
+    // The first run starts with the server; wait for it.
+    for (let i = 0; i < 100; i++) {
+      const runs = ((await (await server.call('/api/v1/log/pruned')).json()) as { runs: unknown[] }).runs;
+      if (runs.length > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const q = await server.call(`/api/v1/query?${new URLSearchParams({ query: '{dataset=~"app.audit|gdch.proxy"}', since: '100000d' })}`);
+    expect(((await q.json()) as { events: unknown[] }).events).toEqual([]);
+    const pruned = (await (await server.call('/api/v1/log/pruned')).json()) as { runs: { run: number; ranges: number[][] }[] };
+    expect(pruned.runs).toEqual([{ run: 1, ranges: [[0, 20]] }]);
+    await server.checkpoints!.issue();
+    const key = parseVerifierKey((await (await server.call('/api/v1/checkpoint/key')).text()).trim());
+    const cp = openCheckpoint(await (await server.call('/api/v1/checkpoint')).text(), { origin: key.name, verifier: key });
+    // the leaf of a pruned event is still proven by the tree
+    const entries = (await (await server.call('/api/v1/log/entries?start=0&end=21')).text()).trim().split('\n').map((l) => JSON.parse(l) as { leaf_hash: string; pruned?: boolean; event?: { event: { dataset: string } } });
+    expect(entries[3].pruned).toBe(true);
+    expect(entries[20].event?.event.dataset).toBe('vigil.retention');
+    const inc = (await (await server.call(`/api/v1/proof/inclusion?seq=3&size=${cp.size}`)).json()) as { hashes: string[] };
+    expect(verifyInclusion(fromHex(entries[3].leaf_hash), 3, cp.size, inc.hashes.map(fromHex), cp.rootHash)).toEqual({ ok: true });
+  });
+
   it('serves the leaves for remote verification, as an audited read', async () => {
     server = await testServer();
     await ingest(server, 0, 4);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { VerifyReport } from '../../verify/report.js';
 import { addConfigFlags, configFrom } from '../config-flags.js';
 import { CliError } from '../errors.js';
-import { eventProgress } from '../event-progress.js';
+import { eventProgress, type EventProgress } from '../event-progress.js';
 import { addRemoteFlags, remoteClient, type RemoteFlags } from './remote.js';
 
 interface VerifyFlags extends RemoteFlags {
@@ -54,18 +54,24 @@ export function verifyCommand(program: Command): void {
       let report: VerifyReport;
       if (opts.bundle) {
         const { verifyBundleFile } = await import('../../verify/bundle.js');
-        report = await verifyBundleFile(opts.bundle, { verifierKey: opts.key, warn: (m: string) => opts.json || process.stderr.write(`${m}\n`) });
+        try {
+          report = await verifyBundleFile(opts.bundle, { verifierKey: opts.key, warn: (m: string) => opts.json || process.stderr.write(`${m}\n`) });
+        } catch (err) {
+          throw new CliError(`${opts.bundle}: ${(err as Error).message}`);
+        }
       } else if (client) {
         const { verifyRemote } = await import('../../verify/remote.js');
-        const progress = eventProgress('verify', 0);
+        let progress: EventProgress | undefined; // the total is known once the checkpoints are in
         try {
           report = await verifyRemote(client, {
             verifierKey: opts.key,
             warn: (m) => opts.json || process.stderr.write(`${m}\n`),
-            onProgress: (done, total) => progress.update(done, total),
+            onProgress: (done, total) => (progress ??= eventProgress('verify', total)).update(done, total),
           });
+        } catch (err) {
+          throw err instanceof CliError ? err : new CliError((err as Error).message);
         } finally {
-          progress.stop();
+          progress?.stop();
         }
       } else {
         report = await localReport(opts);

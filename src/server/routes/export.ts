@@ -42,7 +42,6 @@ export function exportRoutes(app: FastifyInstance, deps: { store: DuckDBStore; c
     const proofs = q.proofs === 'true' || q.proofs === '1';
     if (proofs && format !== 'ndjson') throw new HttpError(400, 'a proof bundle is NDJSON: use format=ndjson with proofs=true');
     const query = q.query ?? '';
-    const selection = exportSelection({ query, from: q.from ?? q.start, to: q.to ?? q.end, since: q.since }, deps.store.labels);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, `${randomBytes(8).toString('hex')}.${format}`);
     const events = await deps.access.audited(
@@ -50,6 +49,7 @@ export function exportRoutes(app: FastifyInstance, deps: { store: DuckDBStore; c
       proofs ? 'export-proofs' : 'export',
       query,
       async () => {
+        const selection = exportSelection({ query, from: q.from ?? q.start, to: q.to ?? q.end, since: q.since }, deps.store.labels);
         let bundle;
         if (proofs) {
           if (!deps.checkpoints) throw new HttpError(409, 'this server does not sign checkpoints (integrity.sealing is off)');
