@@ -34,6 +34,7 @@ export class Checkpointer extends EventEmitter<CheckpointerEvents> {
   private unsubscribe: (() => void) | undefined;
   private running: Promise<StoredCheckpoint | undefined> = Promise.resolve(undefined);
   private closed = false;
+  private scheduled = false;
 
   constructor(
     private readonly ledger: Ledger,
@@ -67,11 +68,20 @@ export class Checkpointer extends EventEmitter<CheckpointerEvents> {
     return next;
   }
 
-  /** A scheduled issue: failures go to 'error' listeners (or a process warning), never unhandled. */
+  /**
+   * A scheduled issue, unless one is already waiting (commits keep coming
+   * while it does); failures go to 'error' listeners (or a process warning).
+   */
   private background(): void {
-    this.issue().catch((err: Error) => {
-      if (this.listenerCount('error') === 0) process.emitWarning(`checkpoint failed: ${err.message}`);
-    });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.issue()
+      .catch((err: Error) => {
+        if (this.listenerCount('error') === 0) process.emitWarning(`checkpoint failed: ${err.message}`);
+      })
+      .finally(() => {
+        this.scheduled = false;
+      });
   }
 
   private async issueNow(): Promise<StoredCheckpoint | undefined> {
