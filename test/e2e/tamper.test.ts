@@ -117,6 +117,30 @@ describe('vigil verify, export and proof from the command line', () => {
     db.closeSync();
   });
 
+  it('keeps the tree and the events together through kill -9 under load', async () => {
+    const d = tempDir();
+    const server = await startServerProcess(d, ['--integrity-checkpoint-events', '500']);
+    const token = readFileSync(join(d, 'admin.token'), 'utf8').trim();
+    let acked = 0;
+    const send = async (from: number) => {
+      const body = Array.from({ length: 200 }, (_, i) => JSON.stringify(sampleEvent(from + i))).join('\n');
+      const res = await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body });
+      if (res.ok) acked += 200;
+    };
+    const load = Promise.allSettled(Array.from({ length: 40 }, (_, k) => send(k * 200)));
+    await new Promise((r) => setTimeout(r, 400));
+    await server.kill('SIGKILL');
+    await load;
+    const r = await runCli(['verify', '--data', d]);
+    expect(r.stdout).toMatch(/^OK: \d+ events/);
+    expect(Number(/^OK: (\d+) events/.exec(r.stdout)![1])).toBeGreaterThanOrEqual(acked);
+    expect(r.code).toBe(0);
+    // and the next start carries on from the same tree
+    const again = await startServerProcess(d);
+    await again.kill('SIGTERM');
+    expect((await runCli(['verify', '--data', d])).code).toBe(0);
+  });
+
   it('verifies a running server remotely', async () => {
     const d = copy();
     const server = await startServerProcess(d);
