@@ -11,7 +11,8 @@
  *    (target p50 < 10 ms).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,9 +63,13 @@ function makeBatches(events: number, batch: number): Buffer[] {
   return out;
 }
 
+/** Data dirs and files this benchmark made, removed at the end (a 1M-event store is about 1 GiB). */
+const made: string[] = [];
+
 /** Ingests all batches into a fresh data dir; resolves with events/s and the dir. */
 async function ingestRun(batches: Buffer[], events: number, sealing: boolean): Promise<{ rate: number; dir: string }> {
   const dir = tempDir('vigil-bench-');
+  made.push(dir);
   const server = await startServer(dir, sealing ? [] : ['--integrity-sealing', 'false']);
   const seconds = await postAll(server, '/api/v1/events', batches, 4, 'application/x-ndjson');
   await server.stop();
@@ -122,6 +127,7 @@ export async function benchIntegrity(events: number): Promise<void> {
   const store = await DuckDBStore.open({ dataDir: sealedDir, readOnly: true });
   const size = store.treeHead().size;
   const docs = join(tempDir('vigil-bench-'), 'docs.ndjson');
+  made.push(dirname(docs));
   const conn = await store.connect();
   await conn.run(`COPY (SELECT doc FROM events ORDER BY seq) TO '${docs}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')`);
   conn.closeSync();
@@ -161,4 +167,5 @@ export async function benchIntegrity(events: number): Promise<void> {
   await server.stop();
   printFigure({ name: 'inclusion proof p50 (HTTP)', value: median(httpIncl), unit: 'ms', target: { max: 10 } });
   printFigure({ name: 'consistency proof p50 (HTTP)', value: median(httpCons), unit: 'ms', target: { max: 10 } });
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
