@@ -10,47 +10,17 @@
  *  - inclusion and consistency proof latency, in the store and over HTTP
  *    (target p50 < 10 ms).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { sampleEvent, tempDir } from '../testing/events.js';
 import { verifyStore } from '../verify/local.js';
 import { printFigure } from './report.js';
-import { postAll, type BenchServer } from './server-process.js';
+import { postAll, startBenchServer } from './server-process.js';
 
-const VIGIL = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
-
-interface Server extends BenchServer {
-  dir: string;
-}
-
-async function startServer(dir: string, args: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [VIGIL, 'serve', '--data', dir, '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      err += d;
-      const m = /listening on (\S+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', () => reject(new Error(err)));
-  });
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
-  return {
-    dir,
-    url,
-    token: readFileSync(join(dir, 'admin.token'), 'utf8').trim(),
-    peakRssMiB: () => NaN,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 function makeBatches(events: number, batch: number): Buffer[] {
   const base = BigInt(Date.now() - 86_400_000) * 1_000_000n;
@@ -70,7 +40,7 @@ const made: string[] = [];
 async function ingestRun(batches: Buffer[], events: number, sealing: boolean): Promise<{ rate: number; dir: string }> {
   const dir = tempDir('vigil-bench-');
   made.push(dir);
-  const server = await startServer(dir, sealing ? [] : ['--integrity-sealing', 'false']);
+  const server = await startBenchServer(sealing ? [] : ['--integrity-sealing', 'false'], dir);
   const seconds = await postAll(server, '/api/v1/events', batches, 4, 'application/x-ndjson');
   await server.stop();
   return { rate: events / seconds, dir };
@@ -156,7 +126,7 @@ export async function benchIntegrity(events: number): Promise<void> {
   await store.close();
   printFigure({ name: 'inclusion proof p50 (store)', value: median(incl), unit: 'ms', target: { max: 10 } });
   printFigure({ name: 'consistency proof p50 (store)', value: median(cons), unit: 'ms', target: { max: 10 } });
-  const server = await startServer(sealedDir);
+  const server = await startBenchServer([], sealedDir);
   const get = async (path: string) => {
     const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${server.token}` } });
     if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);

@@ -8,6 +8,8 @@ import { tempDir } from '../testing/events.js';
 const VIGIL = fileURLToPath(new URL('../../bin/vigil.js', import.meta.url));
 
 export interface BenchServer {
+  /** The server's data dir. */
+  dir: string;
   url: string;
   token: string;
   /** Peak resident set size so far, MiB. */
@@ -15,8 +17,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(args: string[] = []): Promise<BenchServer> {
-  const dir = tempDir('vigil-bench-');
+export async function startBenchServer(args: string[] = [], dir = tempDir('vigil-bench-')): Promise<BenchServer> {
   const child = spawn(process.execPath, [VIGIL, 'serve', '--data', dir, '--port', '0', '--log-level', 'warn', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -31,6 +32,7 @@ export async function startBenchServer(args: string[] = []): Promise<BenchServer
   });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   return {
+    dir,
     url,
     token: readFileSync(join(dir, 'admin.token'), 'utf8').trim(),
     peakRssMiB() {
