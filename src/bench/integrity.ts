@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { sampleEvent, tempDir } from '../testing/events.js';
 import { verifyStore } from '../verify/local.js';
+import { rng } from '../integrity/bench.js';
 import { printFigure } from './report.js';
 import { postAll, startBenchServer } from './server-process.js';
 
@@ -47,19 +48,6 @@ async function ingestRun(batches: Buffer[], events: number, sealing: boolean): P
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** A deterministic xorshift generator, so runs pick the same proofs. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x1_0000_0000;
-  };
-}
 
 async function timeEach(n: number, f: (i: number) => Promise<unknown>): Promise<number[]> {
   const times: number[] = [];

@@ -43,7 +43,7 @@ class NodeTable {
 }
 
 /** A deterministic pseudo-random generator (xorshift32), so runs are comparable. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;

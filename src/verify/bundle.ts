@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { fromHex, hashLeafUtf8, hashEquals, openCheckpoint, parseVerifierKey, toHex, verifyInclusion } from '../integrity/index.js';
 import { canonicalJson } from '../model/canonical.js';
 import { BUNDLE_VERSION, type BundleHeader, type BundleLine } from '../export/bundle.js';
-import type { VerifyFailure, VerifyReport } from './report.js';
+import { startReport, type VerifyReport } from './report.js';
 
 export interface BundleVerifyOptions {
   /** The log's verifier key to trust; default: the bundle's own (and a warning). */
@@ -19,14 +19,7 @@ export interface BundleVerifyOptions {
 
 /** Verifies a bundle given as lines of text. */
 export async function verifyBundleLines(lines: AsyncIterable<string> | Iterable<string>, opts: BundleVerifyOptions = {}): Promise<VerifyReport> {
-  const started = performance.now();
-  const report: VerifyReport = { ok: false, size: 0, events: 0, pruned: { events: 0, ranges: [] }, checkpoints: 0, root: '', seconds: 0 };
-  const done = (failure?: VerifyFailure) => {
-    report.ok = !failure;
-    if (failure) report.failure = failure;
-    report.seconds = (performance.now() - started) / 1000;
-    return report;
-  };
+  const { report, done } = startReport();
   let header: BundleHeader | undefined;
   let root: Buffer | undefined;
   let size = 0;

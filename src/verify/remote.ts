@@ -18,7 +18,7 @@ import { RETENTION_DATASET, rangesDigest } from '../store/duckdb/retention.js';
 import type { VigilClient } from '../cli/client.js';
 import { checkCheckpoints } from './checkpoints.js';
 import { TreeReplay } from './replay.js';
-import type { VerifyFailure, VerifyReport } from './report.js';
+import { startReport, type VerifyReport } from './report.js';
 
 const PAGE = 10_000;
 
@@ -45,14 +45,7 @@ async function text(client: VigilClient, path: string): Promise<string> {
 }
 
 export async function verifyRemote(client: VigilClient, opts: RemoteVerifyOptions = {}): Promise<VerifyReport> {
-  const started = performance.now();
-  const report: VerifyReport = { ok: false, size: 0, events: 0, pruned: { events: 0, ranges: [] }, checkpoints: 0, root: '', seconds: 0 };
-  const done = (failure?: VerifyFailure) => {
-    report.ok = !failure;
-    if (failure) report.failure = failure;
-    report.seconds = (performance.now() - started) / 1000;
-    return report;
-  };
+  const { report, done } = startReport();
   let key = opts.verifierKey;
   if (!key) {
     key = (await text(client, 'api/v1/checkpoint/key')).trim();

@@ -35,6 +35,22 @@ export interface VerifyReport {
   seconds: number;
 }
 
+/**
+ * A fresh report and the function that closes it: `done(failure?)` sets the
+ * outcome and the elapsed time since this call, and returns the report.
+ */
+export function startReport(): { report: VerifyReport; done: (failure?: VerifyFailure) => VerifyReport } {
+  const started = performance.now();
+  const report: VerifyReport = { ok: false, size: 0, events: 0, pruned: { events: 0, ranges: [] }, checkpoints: 0, root: '', seconds: 0 };
+  const done = (failure?: VerifyFailure) => {
+    report.ok = !failure;
+    if (failure) report.failure = failure;
+    report.seconds = (performance.now() - started) / 1000;
+    return report;
+  };
+  return { report, done };
+}
+
 export class VerifyError extends Error {
   constructor(readonly failure: VerifyFailure) {
     super(failure.message);
