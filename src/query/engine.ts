@@ -102,6 +102,9 @@ export interface ExecRequest {
   intervalNs?: bigint;
   view: LineView;
   maxSeries?: number;
+  /** Log queries: only events with seqFrom <= vigil.seq < seqTo (the Loki tail follows commits this way). */
+  seqFrom?: number;
+  seqTo?: number;
 }
 
 export interface Series {
@@ -147,7 +150,7 @@ export async function execute(store: Store, req: ExecRequest, parsed?: Expr): Pr
   };
   if (expr.kind === 'log') {
     if (req.instant) throw new QueryArgumentError(INSTANT_LOG_QUERY);
-    const plan = planLog(expr, reader.catalog, { fromNs: req.startNs, toNs: req.endNs, direction: req.direction, limit: req.intervalNs ? undefined : req.limit, view: req.view });
+    const plan = planLog(expr, reader.catalog, { fromNs: req.startNs, toNs: req.endNs, direction: req.direction, limit: req.intervalNs ? undefined : req.limit, view: req.view, seqFrom: req.seqFrom, seqTo: req.seqTo });
     let entries = await runLogPlan(reader, req.intervalNs ? { ...plan, limit: Infinity } : plan, stats);
     if (req.intervalNs) entries = applyInterval(entries, req.intervalNs, req.direction).slice(0, req.limit);
     const byStream = new Map<string, { labels: Labels; entries: ResultEntry[] }>();

@@ -26,6 +26,7 @@ import { exportRoutes } from './routes/export.js';
 import { k8sAuditRoutes } from './routes/k8s-audit.js';
 import { lokiPushRoutes } from './routes/loki-push.js';
 import { lokiQueryRoutes } from './routes/loki-query.js';
+import { lokiTailRoutes } from './routes/loki-tail.js';
 import { queryRoutes } from './routes/query.js';
 import { tokenRoutes } from './routes/tokens.js';
 
@@ -85,6 +86,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   eventsRoutes(app, { ingest: deps.ingest, maxBodyBytes: config.server.max_body_bytes });
   queryRoutes(app, { store: deps.store, access });
   lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady, line: config.loki.line });
+  const ledger = deps.ledger;
+  lokiTailRoutes(app, { store: deps.store, access, line: config.loki.line, onCommit: ledger && ((listener) => ledger.onCommit(listener)) });
   lokiPushRoutes(app, {
     ingest: deps.ingest,
     maxBodyBytes: config.server.max_body_bytes,

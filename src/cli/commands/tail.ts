@@ -6,8 +6,9 @@
  * in commit order, so late-arriving events with old timestamps still show as
  * long as they fall inside `--window`). If more than `--batch` events arrive
  * between two polls, the oldest of them are skipped and stderr says so, as
- * Loki's tail reports dropped entries. (A websocket /loki/api/v1/tail is not
- * served yet; every poll is an audited read.)
+ * Loki's tail reports dropped entries. (Every poll is an audited read. Loki
+ * clients use the websocket /loki/api/v1/tail instead, which serves Loki's
+ * lines without `vigil.seq`.)
  */
 import { Option, type Command } from 'commander';
 import { CliError } from '../errors.js';

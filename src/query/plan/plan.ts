@@ -23,6 +23,9 @@ export interface Scan {
   direction: 'forward' | 'backward';
   /** Pushed only when nothing after the scan can drop a line. */
   limit?: number;
+  /** Only events with seqFrom <= vigil.seq < seqTo (the Loki tail follows commits by sequence number). */
+  seqFrom?: number;
+  seqTo?: number;
 }
 
 export interface LogPlan {
@@ -37,12 +40,14 @@ export interface LogPlan {
 export function planLog(
   log: LogSelector,
   cat: Catalog,
-  opts: { fromNs: bigint; toNs: bigint; direction: 'forward' | 'backward'; limit?: number; view: LineView },
+  opts: { fromNs: bigint; toNs: bigint; direction: 'forward' | 'backward'; limit?: number; view: LineView; seqFrom?: number; seqTo?: number },
 ): LogPlan {
   // In the original view, labels the store has no column for (those sent with a Loki push) live in
   // the document: match them per line, with a pre-filter on the document's JSON text for `=`.
   const stored = opts.view === 'ecs' ? log.matchers : log.matchers.filter((m) => cat.labels[m.name]);
   const scan: Scan = { matchers: stored, labelFilters: [], lineFilters: [], fromNs: opts.fromNs, toNs: opts.toNs, direction: opts.direction };
+  if (opts.seqFrom !== undefined) scan.seqFrom = opts.seqFrom;
+  if (opts.seqTo !== undefined) scan.seqTo = opts.seqTo;
   const residual: Stage[] = [];
   for (const m of log.matchers) {
     if (stored.includes(m)) continue;
@@ -87,6 +92,7 @@ export function printScan(s: Scan, view: LineView): string {
   for (const m of s.labelFilters) parts.push(`label ${m.name}${m.op}${JSON.stringify(m.value)}`);
   for (const f of s.lineFilters) parts.push(`line ${f.op} ${f.values.map((v) => JSON.stringify(v)).join(' or ')}`);
   parts.push(`ts in [${s.fromNs}, ${s.toNs})`);
+  if (s.seqFrom !== undefined || s.seqTo !== undefined) parts.push(`seq in [${s.seqFrom ?? 0}, ${s.seqTo ?? '∞'})`);
   parts.push(`order ${s.direction}`);
   if (s.limit !== undefined) parts.push(`limit ${s.limit}`);
   return `scan events (${view} line) where ${parts.join(' and ')}`;

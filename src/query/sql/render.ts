@@ -48,6 +48,8 @@ function matcherSql(d: SqlDialect, cat: Catalog, m: Matcher, ps: Params): string
 /** The WHERE conditions of a scan. */
 export function whereSql(d: SqlDialect, cat: Catalog, scan: Scan, ps: Params): string[] {
   const where = [`${cat.ts} >= ${ps.add(scan.fromNs)}`, `${cat.ts} < ${ps.add(scan.toNs)}`];
+  if (scan.seqFrom !== undefined) where.push(`${cat.seq} >= ${ps.add(BigInt(scan.seqFrom))}`);
+  if (scan.seqTo !== undefined) where.push(`${cat.seq} < ${ps.add(BigInt(scan.seqTo))}`);
   for (const m of scan.matchers) where.push(matcherSql(d, cat, m, ps));
   for (const m of scan.labelFilters) where.push(matcherSql(d, cat, m, ps));
   for (const f of scan.lineFilters) {

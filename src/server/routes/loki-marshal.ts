@@ -1,5 +1,6 @@
 /** Loki's JSON result shapes (pkg/util/marshal): streams, matrix, vector, scalar, with numbers written as Loki writes them. */
 import type { ExecResult, ExecStats } from '../../query/engine.js';
+import { labelsKey, type Labels } from '../../query/eval/vector.js';
 
 /** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest exact decimal, never exponent notation. */
 export function formatSampleValue(v: number): string {
@@ -81,4 +82,29 @@ export function lokiResult(r: ExecResult, categorize = false): unknown {
     case 'scalar':
       return { status: 'success', data: { resultType: 'scalar', result: [formatSeconds(r.timeNs), formatSampleValue(r.value)], stats } };
   }
+}
+
+export interface TailEntry {
+  labels: Labels;
+  ts: bigint;
+  line: string;
+}
+
+/**
+ * One message of the tail websocket (Loki's EncodeTailResult): `streams`, then
+ * `dropped_entries` only when some were dropped. Consecutive entries of one
+ * label set share a stream.
+ */
+export function lokiTailMessage(entries: readonly TailEntry[], dropped: readonly Omit<TailEntry, 'line'>[] = []): string {
+  const streams: { stream: Labels; values: [string, string][] }[] = [];
+  let lastKey: string | undefined;
+  for (const e of entries) {
+    const key = labelsKey(e.labels);
+    if (key !== lastKey) streams.push({ stream: e.labels, values: [] });
+    streams[streams.length - 1].values.push([e.ts.toString(), e.line]);
+    lastKey = key;
+  }
+  const body: Record<string, unknown> = { streams };
+  if (dropped.length) body.dropped_entries = dropped.map((d) => ({ timestamp: d.ts.toString(), labels: d.labels }));
+  return JSON.stringify(body);
 }

@@ -18,7 +18,7 @@ import type { Store } from '../../store/store.js';
 import type { AccessLog } from '../access-log.js';
 import { formatSampleValue, formatSeconds, lokiResult } from './loki-marshal.js';
 
-type Params = Record<string, string | string[] | undefined>;
+export type Params = Record<string, string | string[] | undefined>;
 
 export interface LokiDeps {
   store: Store;
@@ -50,7 +50,7 @@ export function parseLokiTime(v: string, name: string): bigint {
 }
 
 /** `step`/`interval`: float seconds or a Prometheus duration. */
-function parseStep(v: string): bigint {
+export function parseStep(v: string): bigint {
   if (/^-?\d+(\.\d+)?$/.test(v)) return BigInt(Math.round(Number(v) * 1e9));
   const d = parseDuration(v);
   if (d === undefined) throw new QueryArgumentError(`cannot parse "${v}" to a valid duration`);
@@ -65,7 +65,7 @@ function range(p: Params): { startNs: bigint; endNs: bigint } {
   return { startNs, endNs };
 }
 
-function limitOf(p: Params): number {
+export function limitOf(p: Params): number {
   const limit = p.limit === undefined ? 100 : Number(one(p.limit));
   if (!Number.isFinite(limit) || limit <= 0) throw new QueryArgumentError('limit must be a positive value');
   if (limit > MAX_ENTRIES_LIMIT) throw new QueryArgumentError(`max entries limit per query exceeded, limit > max_entries_limit_per_query (${limit} > ${MAX_ENTRIES_LIMIT})`);
