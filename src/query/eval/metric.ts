@@ -5,13 +5,13 @@
  * only the samples inside the current window; counts and bytes without a
  * residual pipeline are computed by the store per time bucket.
  */
-import type { Expr, RangeAggregation, VectorAggregation } from '../logql/ast.js';
+import type { Expr, RangeAggregation } from '../logql/ast.js';
 import { QueryLimitError } from '../errors.js';
 import { parseBytes, parseDuration } from '../logql/literals.js';
 import { compilePipeline } from '../pipeline/pipeline.js';
-import { planLog, pushableRange, type LineView, type LogPlan } from '../plan/plan.js';
+import { outerGrouping, planRange, rangeBuckets, storeGrouping, type LineView, type LogPlan } from '../plan/plan.js';
 import type { SqlReader } from '../sql/dialect.js';
-import { Params, whereSql } from '../sql/render.js';
+import { renderBuckets } from '../sql/render.js';
 import { scanEntries, type ScanStats } from './logs.js';
 import { aggregate, group, labelReplace, labelsKey, scalarOp, vectorScalar, vectorVector, type Labels, type Vector } from './vector.js';
 
@@ -44,8 +44,9 @@ export async function evalMetric(e: Expr, ctx: MetricContext): Promise<StepValue
     case 'range_agg':
       return { kind: 'vector', steps: await evalRange(e, ctx, undefined) };
     case 'vector_agg': {
-      // sum by (stored labels) over counts: let the store group by those labels only.
-      const inner = e.inner.kind === 'range_agg' && pushGrouping(e) ? { kind: 'vector' as const, steps: await evalRange(e.inner, ctx, e.grouping!.labels) } : await evalMetric(e.inner, ctx);
+      // sum by (labels) over counts: let the store group by those labels only.
+      const outer = outerGrouping(e);
+      const inner = outer ? { kind: 'vector' as const, steps: await evalRange(e.inner as RangeAggregation, ctx, outer) } : await evalMetric(e.inner, ctx);
       if (inner.kind === 'scalar') throw new QueryLimitError(`${e.op}: expected a vector, got a scalar`);
       return { kind: 'vector', steps: inner.steps.map((v) => aggregate(e, v)) };
     }
@@ -68,51 +69,24 @@ export async function evalMetric(e: Expr, ctx: MetricContext): Promise<StepValue
   }
 }
 
-function pushGrouping(e: VectorAggregation): boolean {
-  return e.op === 'sum' && !!e.grouping && !e.grouping.without && e.inner.kind === 'range_agg' && !e.inner.grouping;
-}
-
 // ---- range aggregations ----
 
-function windowPlan(e: RangeAggregation, ctx: MetricContext): LogPlan {
-  return planLog(e.log, ctx.reader.catalog, {
-    fromNs: ctx.startNs - e.offsetNs - e.rangeNs + 1n,
-    toNs: ctx.endNs - e.offsetNs + 1n,
-    direction: 'forward',
-    view: ctx.view,
-  });
+async function evalRange(e: RangeAggregation, ctx: MetricContext, outer: string[] | undefined): Promise<Vector[]> {
+  const plan = planRange(e, ctx.reader.catalog, ctx);
+  const labels = storeGrouping(e, plan, ctx.reader.catalog, outer);
+  return labels ? evalRangeInStore(e, ctx, plan, labels) : evalRangeStreaming(e, ctx, plan);
 }
 
-async function evalRange(e: RangeAggregation, ctx: MetricContext, pushGroup: string[] | undefined): Promise<Vector[]> {
-  const plan = windowPlan(e, ctx);
-  const cat = ctx.reader.catalog;
-  if (pushableRange(e, plan) && (!pushGroup || pushGroup.every((l) => cat.labels[l])) && (plan.view === 'ecs' || (pushGroup && pushGroup.every((l) => cat.labels[l] && ['dataset', 'action', 'outcome', 'namespace', 'host', 'category'].includes(l))))) {
-    return evalRangeInStore(e, ctx, plan, pushGroup);
-  }
-  return evalRangeStreaming(e, ctx, plan);
-}
-
-const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
 const seconds = (ns: bigint) => Number(ns) / 1e9;
 
 /** Counts and bytes per (series, time bucket) from the store, then summed per window. */
-async function evalRangeInStore(e: RangeAggregation, ctx: MetricContext, plan: LogPlan, pushGroup: string[] | undefined): Promise<Vector[]> {
+async function evalRangeInStore(e: RangeAggregation, ctx: MetricContext, plan: LogPlan, names: string[]): Promise<Vector[]> {
   const { dialect: d, catalog: cat } = ctx.reader;
-  const g = gcd(ctx.stepNs, e.rangeNs);
-  const base = ctx.startNs - e.offsetNs - e.rangeNs;
-  const ps = new Params(d);
-  const where = whereSql(d, cat, plan.scan, ps);
-  const names = pushGroup ?? Object.keys(cat.labels);
-  const exprs = names.map((n) => {
-    const l = cat.labels[n];
-    return l.list ? d.listJoin(l.columns[0]) : l.columns.length > 1 ? d.firstNonEmpty(l.columns) : l.columns[0];
-  });
-  const bucket = `${d.intDiv(`${cat.ts} - ${ps.add(base)} - 1`, ps.add(g))} + 1`;
-  const bytes = e.op.startsWith('bytes') ? `sum(${d.byteLength(cat.line)})` : '0';
-  const sql = `SELECT ${[...exprs, `${bucket} AS b`, 'count(*) AS c', `${bytes} AS bytes`].join(', ')} FROM ${cat.table} WHERE ${where.join(' AND ')} GROUP BY ${[...exprs.map((_, i) => String(i + 1)), 'b'].join(', ')}`;
+  const { baseNs, widthNs: g } = rangeBuckets(e, ctx.startNs, ctx.stepNs);
+  const { sql, params } = renderBuckets(d, cat, plan.scan, { labels: names, baseNs, widthNs: g, bytes: e.op.startsWith('bytes') });
   const series = new Map<string, { labels: Labels; buckets: Map<number, number> }>();
   const nb = names.length;
-  for await (const chunk of ctx.reader.select(sql, ps.values)) {
+  for await (const chunk of ctx.reader.select(sql, params)) {
     for (const row of chunk) {
       const labels: Labels = {};
       for (let i = 0; i < nb; i++) if (row[i] !== null && row[i] !== '') labels[names[i]] = String(row[i]);

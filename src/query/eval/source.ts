@@ -15,6 +15,22 @@ export const DETECTED_LEVEL: Record<string, string> = { failure: 'error', succes
 
 type Row = unknown[];
 
+/**
+ * The `original` view's labels derived from the event, where no pushed label
+ * has the name (the catalogs' `original.derived` compute the same in SQL).
+ */
+export const DERIVED: readonly [string, (ev: Record<string, any>) => unknown][] = [
+  ['dataset', (ev) => ev.event?.dataset],
+  ['category', (ev) => (Array.isArray(ev.event?.category) ? ev.event.category.join(',') : undefined)],
+  ['action', (ev) => ev.event?.action],
+  ['outcome', (ev) => ev.event?.outcome],
+  ['cluster', (ev) => ev.orchestrator?.cluster?.name],
+  ['namespace', (ev) => ev.orchestrator?.namespace],
+  ['host', (ev) => ev.host?.name],
+  ['service', (ev) => ev.service?.name],
+  ['detected_level', (ev) => DETECTED_LEVEL[ev.event?.outcome as string]],
+];
+
 export interface RowReader {
   /** Builds an entry from a row of renderScan's columns (seq, ts, line, label columns…). */
   entry(row: Row): Entry & { seq: number; doc: string };
@@ -50,18 +66,11 @@ export function rowReader(cat: Catalog, view: LineView): RowReader {
       const ev = JSON.parse(doc) as Record<string, any>;
       const labels = new Map<string, string>();
       if (ev.labels && typeof ev.labels === 'object') for (const [k, v] of Object.entries(ev.labels)) if (typeof v === 'string') labels.set(k, v);
-      const derived: [string, unknown][] = [
-        ['dataset', ev.event?.dataset],
-        ['category', Array.isArray(ev.event?.category) ? ev.event.category.join(',') : undefined],
-        ['action', ev.event?.action],
-        ['outcome', ev.event?.outcome],
-        ['cluster', ev.orchestrator?.cluster?.name],
-        ['namespace', ev.orchestrator?.namespace],
-        ['host', ev.host?.name],
-        ['service', ev.service?.name],
-        ['detected_level', DETECTED_LEVEL[ev.event?.outcome as string]],
-      ];
-      for (const [k, v] of derived) if (typeof v === 'string' && v !== '' && !labels.has(k)) labels.set(k, v);
+      for (const [k, f] of DERIVED) {
+        if (labels.has(k)) continue;
+        const v = f(ev);
+        if (typeof v === 'string' && v !== '') labels.set(k, v);
+      }
       const original = ev.event?.original;
       return {
         seq: Number(row[0]), ts: row[1] as bigint, doc,

@@ -3,50 +3,44 @@
  * each store scan runs, parameters written in. Needs only the dialect and the
  * catalog, so it works without opening a store or reaching a server.
  */
-import type { Expr } from '../logql/ast.js';
-import { explain, planLog, pushableRange, type LineView } from '../plan/plan.js';
-import type { Catalog, SqlDialect, SqlParam } from './dialect.js';
-import { renderScan } from './render.js';
+import type { Expr, RangeAggregation } from '../logql/ast.js';
+import { explain, outerGrouping, planLog, planRange, rangeBuckets, storeGrouping, type ExplainOptions } from '../plan/plan.js';
+import type { Catalog, RenderedSql, SqlDialect, SqlParam } from './dialect.js';
+import { renderBuckets, renderScan } from './render.js';
 
-export interface ExplainOptions {
-  fromNs: bigint;
-  toNs: bigint;
-  stepNs?: bigint;
-  limit: number;
-  direction: 'forward' | 'backward';
-  view: LineView;
-}
+export type { ExplainOptions };
 
 const literal = (v: SqlParam) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v));
 
-/** SQL with its `$n` placeholders replaced by the values, for reading. */
+/** SQL with its placeholders (`$n`, or ClickHouse's `{pn:Type}`) replaced by the values, for reading. */
 export function inlineParams(sql: string, params: readonly SqlParam[]): string {
-  return sql.replace(/\$(\d+)/g, (m, i: string) => (Number(i) - 1 < params.length ? literal(params[Number(i) - 1]) : m));
+  const at = (m: string, i: string) => (Number(i) - 1 < params.length ? literal(params[Number(i) - 1]) : m);
+  return sql.replace(/\$(\d+)|\{p(\d+):[A-Za-z0-9]+\}/g, (m, a: string | undefined, b: string | undefined) => at(m, (a ?? b)!));
 }
 
-/** The store scans of an expression, leaves first, each as readable SQL. */
-export function scanSql(e: Expr, cat: Catalog, d: SqlDialect, opts: ExplainOptions): string[] {
-  const out: string[] = [];
+/** The store queries of an expression, leaves first, as the engine runs them (SQL and parameters). */
+export function scanQueries(e: Expr, cat: Catalog, d: SqlDialect, opts: ExplainOptions): RenderedSql[] {
+  const out: RenderedSql[] = [];
+  const range = (x: RangeAggregation, outer: string[] | undefined) => {
+    const p = planRange(x, cat, { startNs: opts.fromNs, endNs: opts.toNs, view: opts.view });
+    const labels = storeGrouping(x, p, cat, outer);
+    if (!labels) return void out.push(renderScan(d, cat, p.scan));
+    const bytes = x.op === 'bytes_over_time' || x.op === 'bytes_rate';
+    out.push(renderBuckets(d, cat, p.scan, { labels, bytes, ...rangeBuckets(x, opts.fromNs, opts.stepNs ?? x.rangeNs) }));
+  };
   const walk = (x: Expr): void => {
     switch (x.kind) {
-      case 'log': {
-        const p = planLog(x, cat, opts);
-        const r = renderScan(d, cat, p.scan);
-        out.push(inlineParams(r.sql, r.params));
+      case 'log':
+        out.push(renderScan(d, cat, planLog(x, cat, opts).scan));
         return;
+      case 'range_agg':
+        return range(x, undefined);
+      case 'vector_agg': {
+        const outer = outerGrouping(x);
+        return outer ? range(x.inner as RangeAggregation, outer) : walk(x.inner);
       }
-      case 'range_agg': {
-        const from = opts.fromNs - x.rangeNs - x.offsetNs;
-        const p = planLog(x.log, cat, { ...opts, fromNs: from, toNs: opts.toNs - x.offsetNs + 1n, direction: 'forward', limit: undefined });
-        const r = renderScan(d, cat, p.scan);
-        const sql = inlineParams(r.sql, r.params);
-        out.push(pushableRange(x, p) ? `${sql}\n    -- pushed: the store counts these rows per label set and time bucket (GROUP BY …, bucket) instead of returning them` : sql);
-        return;
-      }
-      case 'vector_agg':
       case 'label_replace':
-        walk(x.inner);
-        return;
+        return walk(x.inner);
       case 'binop':
         walk(x.left);
         walk(x.right);
@@ -57,6 +51,11 @@ export function scanSql(e: Expr, cat: Catalog, d: SqlDialect, opts: ExplainOptio
   };
   walk(e);
   return out;
+}
+
+/** The store scans of an expression, leaves first, each as readable SQL. */
+export function scanSql(e: Expr, cat: Catalog, d: SqlDialect, opts: ExplainOptions): string[] {
+  return scanQueries(e, cat, d, opts).map((r) => inlineParams(r.sql, r.params));
 }
 
 /** Plan listing, then `SQL (<dialect>):` and each scan. */

@@ -97,3 +97,55 @@ describe('Loki read API', () => {
     expect(formatSampleValue(NaN)).toBe('NaN');
   });
 });
+
+describe('Loki read API: selectors on pushed labels that clash with derived ones', () => {
+  let s: TestServer;
+  const ns = (sec: number) => `${T0 + sec}000000000`;
+  const read = async (query: string) => {
+    const res = await s.call(`/loki/api/v1/query_range?query=${encodeURIComponent(query)}&start=${T0}&end=${T0 + 300}&direction=forward&limit=100`);
+    expect(res.status, query).toBe(200);
+    const body = (await res.json()) as { data: { resultType: string; result: { stream: Record<string, string>; values: [string, string][]; metric: Record<string, string> }[] } };
+    return body.data;
+  };
+  const lines = async (query: string) => (await read(query)).result.flatMap((r) => r.values).sort(([a], [b]) => (a < b ? -1 : 1)).map((v) => v[1]);
+  const ecsLine = (sec: number, host: string) =>
+    JSON.stringify({ '@timestamp': new Date((T0 + sec) * 1000).toISOString(), event: { action: 'sign-in', dataset: 'app.audit' }, host: { name: host } });
+
+  beforeAll(async () => {
+    s = await testServer();
+    const body = JSON.stringify({
+      streams: [
+        // pushed host/namespace with no host.name / orchestrator.namespace in the event (a plain line)
+        { stream: { job: 'j', host: 'h1', namespace: 'ns-pushed' }, values: [[ns(1), 'plain line one']] },
+        // a pushed host that differs from the event's host.name
+        { stream: { job: 'j', host: 'h1', namespace: 'ns-pushed' }, values: [[ns(2), ecsLine(2, 'h-event')]] },
+        // no pushed host: the derived one is the label
+        { stream: { job: 'j' }, values: [[ns(3), ecsLine(3, 'h1')]] },
+        // pushed host h2 over an event whose host.name is h1
+        { stream: { job: 'j', host: 'h2' }, values: [[ns(4), ecsLine(4, 'h1')]] },
+      ],
+    });
+    const res = await s.call('/loki/api/v1/push', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(204);
+  });
+  afterAll(() => s.stop());
+
+  it('matches the label value each entry is returned with: the pushed one, else the derived one', async () => {
+    const h1 = await read('{host="h1"}');
+    expect(h1.result.every((r) => r.stream.host === 'h1')).toBe(true);
+    expect(h1.result.flatMap((r) => r.values).map((v) => v[0]).sort()).toEqual([ns(1), ns(2), ns(3)]);
+    expect(await lines('{host="h-event"}')).toEqual([]);
+    expect((await read('{host="h2"}')).result.map((r) => r.stream.host)).toEqual(['h2']);
+    expect(await lines('{namespace="ns-pushed"}')).toEqual(['plain line one', ecsLine(2, 'h-event')]);
+    expect(await lines('{action="sign-in", namespace=""}')).toEqual([ecsLine(3, 'h1'), ecsLine(4, 'h1')]);
+    expect(await lines('{job="j", host!="h1"}')).toEqual([ecsLine(4, 'h1')]);
+    expect(await lines('{job="j"} | host=~"h[12]" |= "plain"')).toEqual(['plain line one']);
+  });
+
+  it('groups metric queries by the same values', async () => {
+    const r = await read('sum by (host) (count_over_time({job="j"}[5m]))');
+    expect(r.resultType).toBe('matrix');
+    const totals = Object.fromEntries(r.result.map((x) => [x.metric.host, x.values.at(-1)![1]]));
+    expect(totals).toEqual({ h1: '3', h2: '1' });
+  });
+});
