@@ -21,6 +21,10 @@ describe('parseLogQL → printLogQL', () => {
     ['quantile_over_time(0.9, {a="b"} | unwrap duration(x) | __error__="" [5m]) by (c)', 'quantile_over_time(0.9, {a="b"} | unwrap duration(x) | __error__="" [5m]) by (c)'],
     ['sum by (a) (rate({x="y"}[5m]))', 'sum by (a) (rate({x="y"} [5m]))'],
     ['sum(rate({x="y"}[5m])) without (a)', 'sum without (a) (rate({x="y"} [5m]))'],
+    // several grouping labels (the grammar nests them)
+    ['sum by (level, detected_level, host) (count_over_time({x="y"}[5m]))', 'sum by (level, detected_level, host) (count_over_time({x="y"} [5m]))'],
+    ['sum without (a, b) (rate({x="y"}[5m]))', 'sum without (a, b) (rate({x="y"} [5m]))'],
+    ['avg_over_time({a="b"} | unwrap x [5m]) by (c, d)', 'avg_over_time({a="b"} | unwrap x [5m]) by (c, d)'],
     ['topk(3, sum(count_over_time({a="b"}[1m])))', 'topk(3, sum(count_over_time({a="b"} [1m])))'],
     ['vector(1)+vector(1)', 'vector(1) + vector(1)'],
     ['label_replace(vector(1), "a", "$1", "b", "(.*)")', 'label_replace(vector(1), "a", "$1", "b", "(.*)")'],

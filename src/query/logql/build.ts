@@ -2,19 +2,20 @@
  * Builds the typed AST from Grafana's lezer-logql tree, then applies what the
  * grammar leaves to the server: Loki's binary-operator precedence (the
  * grammar binds `* / % ^` looser than `+ -`, comparisons and set operators)
- * and Loki's post-parse checks, with Loki's messages.
+ * and Loki's post-parse checks (validate.ts), with Loki's messages.
  */
 import { parser } from '@grafana/lezer-logql';
 import type { SyntaxNode } from '@lezer/common';
 import { QueryParseError } from '../errors.js';
 import {
-  BINOP_PRECEDENCE, LOG_RANGE_OPS, UNWRAP_RANGE_OPS,
   type BinOp, type BinOpModifier, type CmpOp, type Expr, type Grouping, type LabelFilterStage, type LabelPredicate,
   type LineFilter, type LineFilterOp, type LogSelector, type MatchOp, type Matcher, type MetricExpr, type RangeAggregation,
   type RangeOp, type Stage, type Unwrap, type VectorOp,
 } from './ast.js';
 import { parseBytes, parseDuration, unquote } from './literals.js';
 import { compileRegex, RegexError } from './regex.js';
+import { checkPattern, climb, collect } from './syntax.js';
+import { validate } from './validate.js';
 
 const MATCH_OPS: Record<string, MatchOp> = { Eq: '=', Neq: '!=', Re: '=~', Nre: '!~' };
 const LINE_OPS: Record<string, LineFilterOp> = { PipeExact: '|=', Neq: '!=', PipeMatch: '|~', Nre: '!~', PipePattern: '|>', Npa: '!>' };
@@ -23,9 +24,6 @@ const BIN_OPS: Record<string, BinOp> = {
   Or: 'or', And: 'and', Unless: 'unless', Eql: '==', Neq: '!=', Gtr: '>', Gte: '>=', Lss: '<', Lte: '<=',
   Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^',
 };
-
-const EMPTY_COMPATIBLE =
-  'queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will';
 
 /** Parses a LogQL query (log or metric) into the typed AST, with Loki's checks. */
 export function parseLogQL(query: string): Expr {
@@ -159,7 +157,8 @@ class Builder {
   grouping(n: SyntaxNode | null): Grouping | undefined {
     if (!n) return undefined;
     const labels = n.getChild('Labels');
-    return { without: !!n.getChild('Without'), labels: labels ? labels.getChildren('Identifier').map((i) => this.text(i)) : [] };
+    // `a, b, c` nests: Labels(Labels(Labels(a), b), c).
+    return { without: !!n.getChild('Without'), labels: labels ? collect(labels, 'Identifier').map((i) => this.text(i)) : [] };
   }
 
   rangeAgg(n: SyntaxNode): RangeAggregation {
@@ -260,7 +259,7 @@ class Builder {
           const re = this.regex(s!, expr!, false);
           if (!/\(\?<[A-Za-z_]/.test(re.source)) this.err(s!, 'invalid regexp: at least one named capture group is required');
         }
-        if (kind === 'pattern') checkPattern(this, s!, expr!);
+        if (kind === 'pattern') checkPattern((n, r) => this.err(n, r), s!, expr!);
         return [{ kind, expr }];
       }
       case 'JsonExpressionParser':
@@ -317,7 +316,7 @@ class Builder {
     const values = collect(f, 'String').map((s) => this.str(s));
     for (const [i, s] of collect(f, 'String').entries()) {
       if (op === '|~' || op === '!~') this.regex(s, values[i], false);
-      if (op === '|>' || op === '!>') checkPattern(this, s, values[i], true);
+      if (op === '|>' || op === '!>') checkPattern((n, r) => this.err(n, r), s, values[i], true);
     }
     return { kind: 'line_filter', op, values, ...(ip ? { ip } : {}) };
   }
@@ -361,98 +360,5 @@ class Builder {
       }
     }
     return this.err(leaf, `syntax error: unexpected ${this.text(leaf)}`);
-  }
-}
-
-/** Checks a pattern expression (parser `pattern`, or a `|>` filter, which allows only `<_>`). */
-function checkPattern(b: Builder, at: SyntaxNode, expr: string, filterOnly = false): void {
-  const parts = expr.split(/(<[^<>]*>)/).filter((p) => p !== '');
-  let prevCapture = false;
-  let named = 0;
-  for (const p of parts) {
-    const cap = /^<([A-Za-z_][A-Za-z0-9_]*)>$/.exec(p);
-    if (cap) {
-      if (prevCapture) b.err(at, 'syntax error: consecutive capture');
-      if (cap[1] !== '_') named++;
-      prevCapture = true;
-    } else prevCapture = false;
-  }
-  if (filterOnly && named > 0) b.err(at, 'syntax error: pattern filters do not allow named captures');
-  if (!filterOnly && named === 0) b.err(at, 'syntax error: at least one capture is required');
-}
-
-/** Precedence climbing over a flattened operator chain (all left-associative but `^`). */
-function climb(operands: Expr[], ops: { op: BinOp; modifier: BinOpModifier; pos: number }[]): Expr {
-  let i = 0;
-  let j = 0;
-  const parse = (minPrec: number): Expr => {
-    let left = operands[i++];
-    while (j < ops.length && BINOP_PRECEDENCE[ops[j].op] >= minPrec) {
-      const { op, modifier, pos } = ops[j++];
-      const prec = BINOP_PRECEDENCE[op];
-      const right = parse(op === '^' ? prec : prec + 1);
-      left = { kind: 'binop', op, left, right, modifier, pos } as Expr;
-    }
-    return left;
-  };
-  return parse(0);
-}
-
-function collect(node: SyntaxNode, name: string): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) {
-    if (c.name === name) out.push(c);
-    else out.push(...collect(c, name));
-  }
-  return out;
-}
-
-// ---- Loki's post-parse checks (pkg/logql/syntax/ast.go validate) ----
-
-const GROUPABLE_RANGE: ReadonlySet<string> = new Set([
-  'avg_over_time', 'min_over_time', 'max_over_time', 'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'first_over_time', 'last_over_time',
-]);
-
-function validate(e: Expr): void {
-  switch (e.kind) {
-    case 'log':
-      if (!e.matchers.some(notEmptyCompatible)) throw QueryParseError.semantic(EMPTY_COMPATIBLE);
-      return;
-    case 'range_agg': {
-      validate(e.log);
-      const needsUnwrap = (UNWRAP_RANGE_OPS as readonly string[]).includes(e.op);
-      const logOnly = (LOG_RANGE_OPS as readonly string[]).includes(e.op) && e.op !== 'rate' && e.op !== 'absent_over_time';
-      if (needsUnwrap && !e.unwrap) throw QueryParseError.semantic(`invalid aggregation ${e.op} without unwrap`);
-      if (logOnly && e.unwrap) throw QueryParseError.semantic(`invalid aggregation ${e.op} with unwrap`);
-      if (e.grouping && !GROUPABLE_RANGE.has(e.op)) throw QueryParseError.semantic(`grouping not allowed for ${e.op} aggregation`);
-      if (e.op === 'quantile_over_time' && e.param === undefined) throw QueryParseError.semantic('parameter required for operation quantile_over_time');
-      if (e.rangeNs <= 0n) throw QueryParseError.semantic(`invalid range ${e.rangeNs}`);
-      return;
-    }
-    case 'vector_agg':
-      if (e.inner.kind === 'log') throw QueryParseError.semantic('syntax error: unexpected log query in a vector aggregation');
-      return validate(e.inner);
-    case 'binop':
-      if (e.left.kind === 'log' || e.right.kind === 'log') throw QueryParseError.semantic('binary operations are not allowed on log queries');
-      if (['and', 'or', 'unless'].includes(e.op) && (isScalar(e.left) || isScalar(e.right))) {
-        throw QueryParseError.semantic(`unexpected literal for right leg of logical/set binary operation (${e.op})`);
-      }
-      if (e.modifier.bool && !['==', '!=', '>', '>=', '<', '<='].includes(e.op)) throw QueryParseError.semantic('bool modifier can only be used on comparison operators');
-      validate(e.left);
-      validate(e.right);
-      return;
-    case 'label_replace':
-      return validate(e.inner);
-  }
-}
-
-export const isScalar = (e: Expr): boolean => e.kind === 'literal' || (e.kind === 'binop' && isScalar(e.left) && isScalar(e.right));
-
-function notEmptyCompatible(m: Matcher): boolean {
-  switch (m.op) {
-    case '=': return m.value !== '';
-    case '!=': return m.value === '';
-    case '=~': return !compileRegex(m.value, true).test('');
-    case '!~': return compileRegex(m.value, true).test('');
   }
 }
