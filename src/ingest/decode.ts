@@ -26,7 +26,8 @@ export interface RecordError {
 }
 
 export interface DecodedBody {
-  records: RawRecord[];
+  /** For NDJSON, read lazily: each line is parsed as the consumer reaches it, and its errors are added to `errors` then. */
+  records: Iterable<RawRecord>;
   errors: RecordError[];
 }
 
@@ -92,21 +93,29 @@ export function* bodyLines(body: Buffer, maxRecordBytes: number): Generator<Body
   }
 }
 
+/**
+ * Lazy, so that the ingest service validates, completes and stages each
+ * record before the next line is parsed, and the parsed object dies young.
+ */
 function decodeNdjson(body: Buffer, maxRecordBytes: number): DecodedBody {
-  const records: RawRecord[] = [];
   const errors: RecordError[] = [];
-  for (const l of bodyLines(body, maxRecordBytes)) {
-    if (l.error !== undefined) {
-      errors.push({ line: l.line, offset: l.offset, path: '', reason: l.error, text: l.text });
-      continue;
-    }
-    try {
-      records.push({ line: l.line, offset: l.offset, text: l.text, value: JSON.parse(l.text) });
-    } catch (err) {
-      errors.push({ line: l.line, offset: l.offset, path: '', reason: `invalid JSON: ${(err as Error).message}`, text: l.text });
+  function* records(): Generator<RawRecord> {
+    for (const l of bodyLines(body, maxRecordBytes)) {
+      if (l.error !== undefined) {
+        errors.push({ line: l.line, offset: l.offset, path: '', reason: l.error, text: l.text });
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(l.text);
+      } catch (err) {
+        errors.push({ line: l.line, offset: l.offset, path: '', reason: `invalid JSON: ${(err as Error).message}`, text: l.text });
+        continue;
+      }
+      yield { line: l.line, offset: l.offset, text: l.text, value };
     }
   }
-  return { records, errors };
+  return { records: records(), errors };
 }
 
 function isBlank(buf: Buffer, from: number, to: number): boolean {

@@ -21,6 +21,11 @@ export interface FormatDecodeOptions {
   k8sPolicy?: CompiledPolicy;
 }
 
+/** A format's records are decoded eagerly (multi-line events complete out of order, so they are sorted). */
+export interface FormatDecoded extends DecodedRecords {
+  records: RawRecord[];
+}
+
 /**
  * A decoder kept across the bodies of one stream (a file read in batches),
  * so a multi-line record (an auditd event) cut by a batch boundary is still
@@ -31,18 +36,18 @@ export class FormatStream {
 
   constructor(readonly format: Format) {}
 
-  decode(body: Buffer, opts: FormatDecodeOptions, last: boolean): DecodedRecords {
+  decode(body: Buffer, opts: FormatDecodeOptions, last: boolean): FormatDecoded {
     this.decoder ??= this.format.createDecoder({ keepOriginal: opts.keepOriginal, defaultTimeNs: opts.defaultTimeNs } as DecodeOptions);
     return decodeLines(this.decoder, body, opts, last);
   }
 }
 
 /** Decodes one whole body with a fresh decoder. */
-export function decodeWithFormat(format: Format, body: Buffer, opts: FormatDecodeOptions): DecodedRecords {
+export function decodeWithFormat(format: Format, body: Buffer, opts: FormatDecodeOptions): FormatDecoded {
   return new FormatStream(format).decode(body, opts, true);
 }
 
-function decodeLines(decoder: LineDecoder, body: Buffer, opts: FormatDecodeOptions, last: boolean): DecodedRecords {
+function decodeLines(decoder: LineDecoder, body: Buffer, opts: FormatDecodeOptions, last: boolean): FormatDecoded {
   const records: RawRecord[] = [];
   const errors: RecordError[] = [];
   let dropped = 0;

@@ -4,7 +4,7 @@
  * durable commit per round instead of one each. Memory is bounded: past
  * `maxQueuedBytes` new work is refused with BackpressureError (HTTP 503).
  */
-import type { AppendRequest, Store } from '../store/store.js';
+import type { AppendRequest, EventStager, Store } from '../store/store.js';
 
 export interface GroupCommitConfig {
   /** Most events one transaction takes (the rest waits for the next round). */
@@ -28,6 +28,13 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+function sizeOf({ events }: AppendRequest): { count: number; bytes: number } {
+  if (!Array.isArray(events)) return events;
+  let bytes = 0;
+  for (const e of events) bytes += e.doc.length;
+  return { count: events.length, bytes };
+}
+
 export class GroupCommitter {
   private queue: Pending[] = [];
   private queuedBytes = 0;
@@ -40,6 +47,11 @@ export class GroupCommitter {
     private readonly observer?: CommitObserver,
   ) {}
 
+  /** A staging batch of the store's (see Store.stager). */
+  stager(): EventStager {
+    return this.store.stager();
+  }
+
   /** Bytes waiting for a commit. */
   get backlogBytes(): number {
     return this.queuedBytes;
@@ -48,8 +60,7 @@ export class GroupCommitter {
   /** Queues a request; resolves with its first sequence number once durably committed. */
   submit(request: AppendRequest): Promise<number> {
     if (this.closed) return Promise.reject(new Error('store is shutting down'));
-    let bytes = 0;
-    for (const e of request.events) bytes += e.doc.length;
+    const bytes = sizeOf(request).bytes;
     if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.config.maxQueuedBytes) {
       return Promise.reject(new BackpressureError(`ingest queue full (${this.queuedBytes} bytes waiting)`));
     }
@@ -68,9 +79,10 @@ export class GroupCommitter {
       let events = 0;
       while (this.queue.length > 0) {
         const next = this.queue[0];
-        if (round.length > 0 && events + next.request.events.length > this.config.maxBatchEvents) break;
+        const n = sizeOf(next.request).count;
+        if (round.length > 0 && events + n > this.config.maxBatchEvents) break;
         round.push(this.queue.shift()!);
-        events += next.request.events.length;
+        events += n;
       }
       const started = performance.now();
       try {

@@ -26,7 +26,8 @@ export interface IngestObserver {
 
 /** Records ready for validation: ECS objects with their origin, and what failed before. */
 export interface DecodedRecords {
-  records: RawRecord[];
+  /** May be lazy (a generator that fills `errors` and `dropped` as it goes). */
+  records: Iterable<RawRecord>;
   errors: RecordError[];
   /** Records a policy dropped on purpose (not errors). */
   dropped?: number;
@@ -59,6 +60,9 @@ export interface IngestResult extends IdempotentResult {
   };
 }
 
+/** Records staged between two turns of the event loop. */
+const YIELD_EVERY = 256;
+
 /** Most errors listed in one response; the dead-letter file has them all. */
 const MAX_REPORTED_ERRORS = 100;
 
@@ -84,11 +88,7 @@ export class IngestService {
 
   /** Ingests an NDJSON or JSON-array body of ECS events. */
   ingestBody(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
-    return this.ingest(() => {
-      const decoded = decodeBody(body, this.config.maxRecordBytes);
-      shift(decoded.records, decoded.errors, opts.lineBase ?? 0, opts.offsetBase ?? 0);
-      return decoded;
-    }, opts);
+    return this.ingest(() => decodeBody(body, this.config.maxRecordBytes), opts);
   }
 
   /**
@@ -105,7 +105,6 @@ export class IngestService {
         defaultTimeNs: nowNs(),
         k8sPolicy: this.config.k8sPolicy,
       }, stream?.last ?? true);
-      shift(decoded.records, decoded.errors, opts.lineBase ?? 0, opts.offsetBase ?? 0);
       return { ...decoded, byFormat: true };
     }, opts);
   }
@@ -148,21 +147,42 @@ export class IngestService {
     return first;
   }
 
-  private async store({ records, errors, dropped = 0, byFormat }: DecodedRecords, opts: IngestOptions): Promise<IngestResult> {
-    const prepared: PreparedEvent[] = [];
+  /**
+   * Validates, completes and stages each record as the decoder yields it (so
+   * parsed objects die young), then commits the batch. With `partial` off,
+   * staging stops at the first error, but every record is still checked so
+   * the answer lists all errors.
+   */
+  private async store(decoded: DecodedRecords, opts: IngestOptions): Promise<IngestResult> {
+    const lineBase = opts.lineBase ?? 0;
+    const offsetBase = opts.offsetBase ?? 0;
+    const invalid: RecordError[] = [];
+    const stager = this.committer.stager();
     const ingested = ingestedAt(nowNs());
+    const byFormat: Record<string, number> | undefined = decoded.byFormat ? {} : undefined;
     let excluded = 0;
-    for (const r of records) {
+    let seen = 0;
+    for (const r of decoded.records) {
+      // Let the event loop run now and then: a commit in progress waits for
+      // it between its steps, so a long body must not hold it up.
+      if (++seen % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      shift(r, lineBase, offsetBase);
       const problems = validateEvent(r.value);
-      if (problems.length === 0) {
-        const p = prepareEvent(r.value as AuditEvent, ingested, r.text);
-        if (this.isExcluded(p)) excluded++;
-        else prepared.push(p);
-      } else {
-        for (const p of problems) errors.push({ line: r.line, offset: r.offset, path: p.path, reason: p.reason, text: r.text });
+      if (problems.length > 0) {
+        for (const p of problems) invalid.push({ line: r.line, offset: r.offset, path: p.path, reason: p.reason, text: r.text });
+        continue;
       }
+      if (!opts.partial && (invalid.length > 0 || decoded.errors.length > 0)) continue;
+      const p = prepareEvent(r.value as AuditEvent, ingested, r.text);
+      if (this.isExcluded(p)) {
+        excluded++;
+        continue;
+      }
+      if (byFormat) byFormat[p.module ?? 'unknown'] = (byFormat[p.module ?? 'unknown'] ?? 0) + 1;
+      stager.add(p);
     }
-    errors.sort((a, b) => a.line - b.line);
+    for (const e of decoded.errors) shift(e, lineBase, offsetBase);
+    const errors = [...decoded.errors, ...invalid].sort((a, b) => a.line - b.line);
     const rejectedLines = new Set(errors.map((e) => e.line)).size;
     if (rejectedLines > 0) {
       await this.deadLetter.write(errorsForDeadLetter(errors, opts.source));
@@ -172,33 +192,24 @@ export class IngestService {
     if (rejectedLines > 0 && !opts.partial) {
       return { status: 400, body: { accepted: 0, rejected: rejectedLines, errors: reported } };
     }
-    const result: IngestResult = { status: 200, body: { accepted: prepared.length } };
-    if (dropped > 0) result.body.dropped = dropped;
-    if (byFormat) {
-      const counts: Record<string, number> = {};
-      for (const p of prepared) {
-        const m = p.event.event?.module ?? 'unknown';
-        counts[m] = (counts[m] ?? 0) + 1;
-      }
-      result.body.by_format = counts;
-    }
+    const staged = stager.finish();
+    const result: IngestResult = { status: 200, body: { accepted: staged.count } };
+    if (decoded.dropped) result.body.dropped = decoded.dropped;
+    if (byFormat) result.body.by_format = byFormat;
     if (excluded > 0) result.body.excluded = excluded;
     if (rejectedLines > 0) Object.assign(result.body, { rejected: rejectedLines, errors: reported });
     const idempotency = opts.idempotencyKey ? { key: opts.idempotencyKey, result } : undefined;
-    if (prepared.length > 0 || idempotency) {
-      await this.committer.submit({ events: prepared, idempotency });
+    if (staged.count > 0 || idempotency) {
+      await this.committer.submit({ events: staged, idempotency });
     }
-    this.observer?.accepted(prepared.length, opts.source);
+    this.observer?.accepted(staged.count, opts.source);
     return result;
   }
 }
 
-function shift(records: { line: number; offset: number }[], errors: RecordError[], lines: number, bytes: number): void {
-  if (lines === 0 && bytes === 0) return;
-  for (const r of [...records, ...errors]) {
-    r.line += lines;
-    if (r.offset >= 0) r.offset += bytes;
-  }
+function shift(r: { line: number; offset: number }, lines: number, bytes: number): void {
+  r.line += lines;
+  if (r.offset >= 0) r.offset += bytes;
 }
 
 /** One dead-letter entry per rejected record, its reasons joined. */

@@ -58,6 +58,15 @@ export function hashLeaf(data: Uint8Array): Buffer {
 }
 
 /**
+ * Leaf hash of data that the caller has already written after a 0x00 prefix:
+ * `prefixed` = 0x00 || data. Saves the copy when the caller needs the bytes anyway.
+ */
+export function hashLeafPrefixed(prefixed: Uint8Array): Buffer {
+  if (prefixed[0] !== LEAF_PREFIX) throw new Error('hashLeafPrefixed: input must start with the leaf prefix 0x00');
+  return sha256(prefixed);
+}
+
+/**
  * Leaf hash of a text's UTF-8 bytes, SHA-256(0x00 || utf8(text)), without
  * allocating the encoded bytes: the text is encoded straight into the scratch
  * buffer. A store whose documents are already canonical JSON seals them with this.

@@ -49,6 +49,7 @@ export {
   hashChildren,
   hashEquals,
   hashLeaf,
+  hashLeafPrefixed,
   hashLeafUtf8,
   hashLeaves,
   toHex,

@@ -1,7 +1,9 @@
 /**
  * Turns a validated ECS object into the form the store writes: the completed
  * document (defaults, id, summary, related.*) plus the values of the typed
- * filter columns. Pure; the caller supplies the ingest time.
+ * filter columns. The caller supplies the ingest time. The result holds no
+ * reference to the parsed object, so on the ingest path that object dies
+ * young (cheap for the garbage collector) while the document waits for its commit.
  */
 import { canonicalJson } from './canonical.js';
 import type { AuditEvent } from './event.js';
@@ -10,7 +12,6 @@ import { summarize, targetOf } from './message.js';
 import { formatNs, parseRfc3339 } from './time.js';
 
 export interface PreparedEvent {
-  event: AuditEvent;
   /**
    * The document exactly as stored: its RFC 8785 (JCS) canonical JSON, which
    * is also the byte string the integrity layer seals (leaf hash =
@@ -20,6 +21,8 @@ export interface PreparedEvent {
   ts: bigint;
   /** `event.id`, given or derived. */
   id: string;
+  /** `event.module`: which format decoded the event. */
+  module: string | null;
   dataset: string | null;
   category: string[] | null;
   action: string | null;
@@ -81,10 +84,10 @@ export function prepareEvent(raw: AuditEvent, ingested: Ingested, receivedText?:
   if (e.vigil !== undefined) delete e.vigil;
   const u = e.user;
   return {
-    event: e,
     doc: canonicalJson(e),
     ts: time.ns,
     id,
+    module: ev.module ?? null,
     dataset: ev.dataset ?? null,
     category: ev.category?.length ? ev.category : null,
     action: ev.action ?? null,

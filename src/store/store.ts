@@ -5,9 +5,30 @@
 import type { PreparedEvent } from '../model/prepare.js';
 import type { SqlReader } from '../query/sql/dialect.js';
 
+/**
+ * Events already converted into a store's own write format (for DuckDB: data
+ * chunks in native memory, plus leaf hashes). Ingest stages each event as it
+ * is decoded, so the parsed objects and documents die young instead of
+ * waiting in the JS heap for the commit; the commit then only numbers and
+ * appends them.
+ */
+export interface StagedEvents {
+  readonly count: number;
+  /** Document bytes (UTF-8), for the group commit's backlog bound. */
+  readonly bytes: number;
+}
+
+/** Builds one request's StagedEvents, an event at a time. */
+export interface EventStager {
+  add(event: PreparedEvent): void;
+  readonly count: number;
+  finish(): StagedEvents;
+}
+
 /** One ingest request's share of a group commit. */
 export interface AppendRequest {
-  events: PreparedEvent[];
+  /** Prepared events, or a batch this same store staged with `stager()`. */
+  events: PreparedEvent[] | StagedEvents;
   /** Recorded in the same transaction as the events, so a resend is answered without storing twice. */
   idempotency?: { key: string; result: IdempotentResult };
 }
@@ -61,6 +82,8 @@ export interface Store {
   readonly labels: readonly string[];
   /** Read-only SQL the LogQL engine pushes selectors, filters and counts into (src/query). */
   readonly sql?: SqlReader;
+  /** A new staging batch in this store's write format. */
+  stager(): EventStager;
   /**
    * Appends every request's events in one durable transaction, assigning
    * consecutive sequence numbers in order. Resolves with the first sequence

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { FormatError } from '../../formats/format.js';
 import { normalizeK8sEvent } from '../../formats/kubernetes-audit.js';
+import type { RawRecord } from '../../ingest/decode.js';
 import type { DecodedRecords, IngestService } from '../../ingest/service.js';
 import type { AuditEvent } from '../../model/event.js';
 import { applyPolicy, type CompiledPolicy } from '../../policy/k8s/index.js';
@@ -27,32 +28,48 @@ export interface K8sAuditDeps {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Splits an EventList into ECS records, applying the policy first. */
+/**
+ * Splits an EventList into ECS records, applying the policy first. Lazy: each
+ * item is normalized as the ingest service reaches it (`errors` and `dropped`
+ * fill as it goes), so its objects die young; it consumes `list.items`.
+ */
 export function decodeEventList(list: unknown, policy: CompiledPolicy | undefined, keepOriginal = true): DecodedRecords {
   if (!isObject(list) || list.kind !== 'EventList' || !Array.isArray(list.items)) {
     throw new HttpError(400, 'expected an audit.k8s.io EventList: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[…]}');
   }
   const apiVersion = typeof list.apiVersion === 'string' ? list.apiVersion : undefined;
+  const items: unknown[] = list.items;
   const out: DecodedRecords = { records: [], errors: [], dropped: 0 };
-  list.items.forEach((item, i) => {
-    const line = i + 1;
-    const fail = (path: string, reason: string) =>
-      out.errors.push({ line, offset: -1, path: path ? `items[${i}].${path}` : `items[${i}]`, reason, text: JSON.stringify(item) ?? 'undefined' });
-    if (!isObject(item)) return fail('', 'an audit event must be a JSON object');
-    const applied = policy ? applyPolicy(policy, item as unknown as K8sEvent) : undefined;
-    if (applied && !applied.event) {
-      out.dropped!++;
-      return;
+  function* records(): Generator<RawRecord> {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const line = i + 1;
+      const fail = (path: string, reason: string) =>
+        out.errors.push({ line, offset: -1, path: path ? `items[${i}].${path}` : `items[${i}]`, reason, text: JSON.stringify(item) ?? 'undefined' });
+      if (!isObject(item)) {
+        fail('', 'an audit event must be a JSON object');
+        continue;
+      }
+      const applied = policy ? applyPolicy(policy, item as unknown as K8sEvent) : undefined;
+      if (applied && !applied.event) {
+        out.dropped!++;
+        continue;
+      }
+      const event = (applied?.event ?? item) as Record<string, unknown>;
+      const text = JSON.stringify(event);
+      let value: AuditEvent;
+      try {
+        value = normalizeK8sEvent(event, keepOriginal ? text : undefined, apiVersion) as AuditEvent;
+      } catch (err) {
+        if (!(err instanceof FormatError)) throw err;
+        fail(err.path, err.reason);
+        continue;
+      }
+      items[i] = undefined; // the original object is no longer needed
+      yield { line, offset: -1, text, value };
     }
-    const event = (applied?.event ?? item) as Record<string, unknown>;
-    const text = JSON.stringify(event);
-    try {
-      out.records.push({ line, offset: -1, text, value: normalizeK8sEvent(event, keepOriginal ? text : undefined, apiVersion) as AuditEvent });
-    } catch (err) {
-      if (!(err instanceof FormatError)) throw err;
-      fail(err.path, err.reason);
-    }
-  });
+  }
+  out.records = records();
   return out;
 }
 

@@ -16,10 +16,11 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, blobValue, type DuckDBBlobValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, blobValue, type DuckDBDataChunk, type DuckDBBlobValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import {
   CompactRange,
   ProofError,
+  appendStored,
   consistencyProofBatch,
   hashEquals,
   inclusionProofBatch,
@@ -29,13 +30,12 @@ import {
 import { formatNs } from '../../model/time.js';
 import type { PreparedEvent } from '../../model/prepare.js';
 import type { CheckpointSigner, Ledger, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from '../ledger.js';
-import type { AppendRequest, EventQuery, IdempotentResult, Store, StoreStats, StoredRow } from '../store.js';
-import { toChunks } from './rows.js';
+import type { AppendRequest, EventQuery, IdempotentResult, StagedEvents, Store, StoreStats, StoredRow } from '../store.js';
+import { DuckDBStaged, DuckDBStager, numberChunks } from './rows.js';
 import { LABEL_COLUMNS, duckdbReader, renderQuery } from './query-sql.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { HEAD_KEY } from './seal-existing.js';
 import { appendTreeHashes, readLeafHashes, readNodes, storedHashTotal, tryReadLeafHashes } from './tree.js';
-import { Sealer } from './sealer.js';
 import { pruneEvents, type PruneResult, type RetentionRules } from './retention.js';
 
 export interface DuckDBStoreConfig {
@@ -63,6 +63,12 @@ export class TreeCorruptError extends Error {
 
 export const DB_FILE = 'vigil.duckdb';
 
+/** A SQL string literal (standard SQL: quotes doubled, no backslash escapes). */
+function sqlString(s: string): string {
+  if (s.includes('\0')) throw new Error('a NUL character cannot be written into a SQL literal');
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
 type CommitListener = (head: { size: number }) => void;
 
 export class DuckDBStore implements Store, Ledger {
@@ -75,7 +81,6 @@ export class DuckDBStore implements Store, Ledger {
   private readonly listeners = new Set<CommitListener>();
   private readonly closeHooks: (() => Promise<void>)[] = [];
   private version = 0;
-  private readonly sealer = new Sealer();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -196,25 +201,46 @@ export class DuckDBStore implements Store, Ledger {
     return run;
   }
 
+  /** A new staging batch: events become DuckDB chunks (and leaf hashes) as they are added. */
+  stager(): DuckDBStager {
+    return new DuckDBStager(this.sealing);
+  }
+
+  private staged(events: PreparedEvent[] | StagedEvents): DuckDBStaged {
+    if (events instanceof DuckDBStaged) return events;
+    if (!Array.isArray(events)) throw new Error('DuckDBStore.append: events were staged by another store');
+    const stager = this.stager();
+    for (const e of events) stager.add(e);
+    return stager.finish();
+  }
+
   /**
-   * Inside an open transaction: appends events numbered from `this.seq` and,
-   * when sealing, their tree hashes and the new head. Returns the extended
-   * range, which becomes the store's once the caller has committed.
+   * Inside an open transaction: appends the batches numbered from `this.seq`
+   * and, when sealing, their tree hashes. Returns the extended range, which
+   * becomes the store's once the caller has committed, and the statement that
+   * saves it as the head (run with the COMMIT, in one round trip).
    */
-  private async insertEvents(events: PreparedEvent[]): Promise<CompactRange> {
-    if (events.length === 0) return this.range;
-    const first = this.seq;
-    // Hashing (on the sealing thread for big batches) overlaps with building the data chunks.
-    const sealing = this.sealing ? this.sealer.seal(this.range, events.map((e) => e.doc)) : undefined;
-    sealing?.catch(() => undefined); // awaited below; do not let an early failure go unhandled
+  private async insertEvents(batches: DuckDBStaged[]): Promise<{ range: CompactRange; save: string }> {
+    const chunks = numberChunks(batches, this.seq);
+    if (chunks.length === 0 || !this.sealing) {
+      if (chunks.length > 0) await this.appendChunks(chunks);
+      return { range: this.range, save: '' };
+    }
+    await this.appendChunks(chunks);
+    const range = this.range.clone();
+    const leaves: Buffer[] = [];
+    for (const b of batches) {
+      if (!b.leafHashes) throw new Error('DuckDBStore.append: a batch staged without sealing reached a sealing store');
+      for (const l of b.leaves()) leaves.push(l);
+    }
+    await appendTreeHashes(this.conn, storedHashCount(this.range.size), appendStored(range, leaves));
+    return { range, save: `INSERT OR REPLACE INTO meta VALUES (${sqlString(HEAD_KEY)}, ${sqlString(JSON.stringify(range.state()))});` };
+  }
+
+  private async appendChunks(chunks: readonly DuckDBDataChunk[]): Promise<void> {
     const appender = await this.conn.createAppender('events');
-    for (const chunk of toChunks(events, first)) appender.appendDataChunk(chunk);
+    for (const chunk of chunks) appender.appendDataChunk(chunk);
     appender.closeSync();
-    if (!sealing) return this.range;
-    const { stored, range } = await sealing;
-    await appendTreeHashes(this.conn, storedHashCount(this.range.size), stored);
-    await this.conn.run('INSERT OR REPLACE INTO meta VALUES ($1, $2)', [HEAD_KEY, JSON.stringify(range.state())]);
-    return range;
   }
 
   private committed(range: CompactRange, events: number): void {
@@ -225,34 +251,33 @@ export class DuckDBStore implements Store, Ledger {
 
   append(requests: AppendRequest[]): Promise<number[]> {
     return this.exclusive(async () => {
-      const first = this.seq;
+      const batches = requests.map((r) => this.staged(r.events));
       const starts: number[] = [];
-      const all: PreparedEvent[] = [];
-      for (const r of requests) {
-        starts.push(first + all.length);
-        for (const e of r.events) all.push(e);
+      let total = 0;
+      for (const b of batches) {
+        starts.push(this.seq + total);
+        total += b.count;
       }
+      // Two round trips to DuckDB's thread per commit (BEGIN; the rest with
+      // COMMIT): each one waits for the event loop, which is busy decoding
+      // the next requests, so every extra one adds latency to all clients.
       await this.conn.run('BEGIN TRANSACTION');
       let range: CompactRange;
       try {
-        range = await this.insertEvents(all);
-        const keyed = requests.filter((r) => r.idempotency);
-        if (keyed.length > 0) {
-          const now = BigInt(Date.now());
-          const values: DuckDBValue[] = [];
-          const tuples = keyed.map((r, i) => {
-            const { key, result } = r.idempotency!;
-            values.push(key, now, result.status, JSON.stringify(result.body));
-            return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
-          });
-          await this.conn.run(`INSERT OR IGNORE INTO idempotency VALUES ${tuples.join(', ')}`, values);
+        const inserted = await this.insertEvents(batches);
+        range = inserted.range;
+        const now = Date.now();
+        const keys: string[] = [];
+        for (const { idempotency: i } of requests) {
+          if (i) keys.push(`(${sqlString(i.key)}, ${now}, ${Number(i.result.status)}, ${sqlString(JSON.stringify(i.result.body))})`);
         }
-        await this.conn.run('COMMIT');
+        const remember = keys.length > 0 ? `INSERT OR IGNORE INTO idempotency VALUES ${keys.join(', ')};` : '';
+        await this.conn.run(`${inserted.save}${remember}COMMIT`);
       } catch (err) {
         await this.conn.run('ROLLBACK').catch(() => undefined);
         throw err;
       }
-      this.committed(range, all.length);
+      this.committed(range, total);
       return starts;
     });
   }
@@ -418,7 +443,9 @@ export class DuckDBStore implements Store, Ledger {
       try {
         result = await pruneEvents(this.conn, rules, nowNs, this.seq);
         if (result) {
-          range = await this.insertEvents([result.event]);
+          const inserted = await this.insertEvents([this.staged([result.event])]);
+          range = inserted.range;
+          await this.conn.run(inserted.save);
           added = 1;
         }
         await this.conn.run('COMMIT');
@@ -461,7 +488,6 @@ export class DuckDBStore implements Store, Ledger {
     } catch {
       // read-only connections cannot checkpoint
     }
-    await this.sealer.close();
     this.reader.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();

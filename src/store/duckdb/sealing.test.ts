@@ -11,9 +11,7 @@ import { canonicalJson } from '../../model/canonical.js';
 import { prepared, sampleEvent, tempDir } from '../../testing/events.js';
 import { DB_FILE, DuckDBStore, TreeCorruptError } from './duckdb-store.js';
 import { MIGRATIONS } from './schema.js';
-import { Sealer, sealInline } from './sealer.js';
 import { storedHashTotal } from './tree.js';
-import { compiledWorker } from '../../worker-file.js';
 
 const ALL = { matchers: [], lineFilters: [], fromNs: 0n, toNs: 2n ** 62n, limit: 100_000, direction: 'forward' as const };
 
@@ -134,19 +132,36 @@ describe('sealing in the ingest transaction', () => {
     await store.close();
   });
 
-  it('seals big batches on the sealing thread with the same bytes as inline', async () => {
-    expect(compiledWorker(new URL('./seal-worker.js', import.meta.url))).toBeDefined(); // the test setup builds dist/
-    const sealer = new Sealer();
-    const docs = prepared(1000).map((e) => e.doc);
-    let range = CompactRange.empty();
-    for (const part of [docs.slice(0, 300), docs.slice(300, 301), docs.slice(301)]) {
-      const threaded = await sealer.seal(range, part);
-      const inline = sealInline(range, part);
-      expect(threaded.stored.equals(inline.stored)).toBe(true);
-      expect(threaded.range.state()).toEqual(inline.range.state());
-      range = threaded.range;
+  it('stages batches across chunk boundaries: typed columns, documents and leaf hashes as if appended one by one', async () => {
+    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    const events = prepared(2 * 2048 + 7);
+    events[3] = { ...events[3], category: null, dataset: null, host: null };
+    events[2050] = { ...events[2050], category: ['iam', 'authentication', 'file'], userEmail: null };
+    const stager = store.stager();
+    for (const e of events.slice(0, 2100)) stager.add(e);
+    const staged = stager.finish();
+    expect(staged.count).toBe(2100);
+    expect(staged.bytes).toBe(events.slice(0, 2100).reduce((n, e) => n + Buffer.byteLength(e.doc), 0));
+    const [first, second] = await store.append([{ events: staged }, { events: events.slice(2100) }]);
+    expect([first, second]).toEqual([0, 2100]);
+    const rows = await store.query(ALL);
+    expect(rows.map((r) => r.doc)).toEqual(events.map((e) => e.doc));
+    expect(rows.map((r) => r.leafHash)).toEqual(events.map((e) => hashLeaf(Buffer.from(e.doc))));
+    expect(store.treeHead().root).toEqual(expectedRoot(events.map((e) => e.doc)));
+    const columns = async (seq: number) => {
+      const sql = 'SELECT seq, ts, dataset, category, action, outcome, user_name, user_email, source_ip, target, namespace, host FROM events WHERE seq = $1';
+      const it = store.sql.select(sql, [BigInt(seq)]);
+      for await (const chunk of it) return chunk[0];
+      return undefined;
+    };
+    for (const i of [0, 3, 2047, 2048, 2050, 2099, 2100, 2 * 2048 + 6]) {
+      const e = events[i];
+      const row = await columns(i);
+      expect(row).toEqual([
+        BigInt(i), e.ts, e.dataset, e.category, e.action, e.outcome,
+        e.userName, e.userEmail, e.sourceIp, e.target, e.namespace, e.host,
+      ]);
     }
-    expect(range.root()).toEqual(expectedRoot(docs));
-    await sealer.close();
+    await store.close();
   });
 });
