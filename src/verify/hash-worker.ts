@@ -1,15 +1,27 @@
-/** Worker thread of LeafHashPool: hashes blocks of newline-separated canonical JSON documents. */
+/** Worker thread of BlockHashPool: hashes blocks of stored events (see hash-block.ts). */
 import { parentPort } from 'node:worker_threads';
-import { hashBlock } from './hash-lines.js';
+import { hashBlock, type BlockResult } from './hash-block.js';
 
-parentPort!.on('message', (msg: { id: number; buf: ArrayBuffer; count: number; subtree: boolean }) => {
+interface Message {
+  id: number;
+  buf: ArrayBuffer;
+  start: number;
+  size: number;
+  rows: number;
+  subtree: boolean;
+  canonicalEvery: number;
+}
+
+parentPort!.on('message', (m: Message) => {
+  let result: BlockResult;
   try {
-    const hashes = hashBlock(new Uint8Array(msg.buf), msg.count, msg.subtree);
-    // Copy into an ArrayBuffer of its own (never a pooled slab) to move it back.
-    const out = new Uint8Array(hashes.length);
-    out.set(hashes);
-    parentPort!.postMessage({ id: msg.id, hashes: out.buffer }, [out.buffer]);
+    result = hashBlock({ buf: new Uint8Array(m.buf), start: m.start, size: m.size, rows: m.rows, subtree: m.subtree, canonicalEvery: m.canonicalEvery });
   } catch (err) {
-    parentPort!.postMessage({ id: msg.id, error: (err as Error).message });
+    parentPort!.postMessage({ id: m.id, error: (err as Error).message });
+    return;
   }
+  const moved: ArrayBuffer[] = [];
+  if (result.kind !== 'unframed') moved.push(result.hashes.buffer as ArrayBuffer);
+  if (result.kind === 'leaves') moved.push(result.seqs.buffer as ArrayBuffer);
+  parentPort!.postMessage({ id: m.id, result }, moved);
 });

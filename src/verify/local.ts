@@ -7,33 +7,40 @@
  *     run's sealed `vigil.retention` event.
  *  3. One pass in sequence order over events and stored tree hashes, a window
  *     at a time: each event's leaf is recomputed from its stored bytes
- *     (worker threads) and must equal the stored leaf; pruned seqs use the
- *     stored leaf; the tree is rebuilt and every stored interior node, and the
- *     root at every checkpoint's size, must match. Roots of consecutive
- *     checkpoints recomputed from one sequence of leaves are consistent by
- *     construction (each tree is a prefix of the next).
+ *     (worker threads) and must equal the stored leaf, and the bytes must be
+ *     the event's canonical JSON; pruned seqs use the stored leaf; the tree
+ *     is rebuilt and every stored interior node, and the root at every
+ *     checkpoint's size, must match. Roots of consecutive checkpoints
+ *     recomputed from one sequence of leaves are consistent by construction
+ *     (each tree is a prefix of the next).
  *  4. Nothing beyond the tree: no events past its size, no extra tree hashes,
  *     and the persisted head equals the rebuilt frontier.
  *
  * The first failure stops the pass and is classified (modified, deleted,
- * inserted, reordered) with targeted lookups.
+ * inserted, reordered) with targeted lookups (local-reads.ts).
+ *
+ * Speed: while the hashing threads work on one window, DuckDB reads the
+ * next. A window is read as one aggregate per block of GROUP seqs (their
+ * documents as one buffer, unsorted); a block whose rows come back complete
+ * and in order is hashed, subtree and all, in a few WebAssembly calls
+ * (hash-block.ts) and compared with its stored hashes with one memcmp.
  */
-import type { DuckDBBlobValue, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { HASH_SIZE, hashEquals, hashLeafUtf8, storedHashCount, storedHashIndex, storedNodeAt, toHex } from '../integrity/index.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { HASH_SIZE, hashEquals, storedHashCount, storedHashIndex, toHex } from '../integrity/index.js';
 import type { DuckDBStore } from '../store/duckdb/duckdb-store.js';
-import { RETENTION_DATASET, rangesDigest } from '../store/duckdb/retention.js';
 import { HEAD_KEY } from '../store/duckdb/seal-existing.js';
-import { TILE_HASHES } from '../store/duckdb/tree.js';
-import type { PrunedRun } from '../store/ledger.js';
+import type { BlockResult, NonCanonical } from './hash-block.js';
+import { BlockHashPool } from './hash-pool.js';
 import { checkCheckpoints } from './checkpoints.js';
-import { LeafHashPool } from './hash-pool.js';
+import { checkRuns, classify, mergeRanges, num, prunedLookup, readBlocks, readRows, rows, storedRange } from './local-reads.js';
 import { TreeReplay } from './replay.js';
-import type { VerifyFailure, VerifyReport } from './report.js';
+import { startReport, type VerifyFailure, type VerifyReport } from './report.js';
 
-/** Sequence numbers per window (one pair of queries). */
+/** Sequence numbers per window (read while the previous one is hashed). */
 const WINDOW = 65_536;
-/** Events per block handed to a hashing thread. */
+/** Events per block handed to a hashing thread: a perfect subtree of height GROUP_LEVEL. */
 const GROUP = 2048;
+const GROUP_LEVEL = Math.log2(GROUP);
 
 export interface VerifyOptions {
   /** The log's verifier key, `<name>+<id>+<base64>`. */
@@ -42,14 +49,24 @@ export interface VerifyOptions {
   onProgress?: (done: number, total: number) => void;
   /** Hashing threads (default: one per core). */
   threads?: number;
+  /**
+   * Check the canonical form (jcs-check.ts) of the documents whose seq is a
+   * multiple of this (default 64; 1: every one). Every document's bytes are
+   * hashed and compared with its sealed leaf regardless; this is about how
+   * they were sealed, and costs about twice as much as hashing them.
+   */
+  canonicalEvery?: number;
 }
 
-/** The leaves of one aligned block of GROUP seqs. */
-type Block =
-  /** Every seq stored once, none pruned: its perfect subtree, hashed on a worker. */
-  | { kind: 'full'; start: number; subtree: Promise<Buffer> }
-  /** Anything else (the tree's last partial block, gaps, duplicates, pruned seqs): leaf by leaf. */
-  | { kind: 'rows'; start: number; end: number; leaves: Promise<Map<number, Buffer>>; duplicates: number[] };
+/** Default of VerifyOptions.canonicalEvery. */
+export const CANONICAL_EVERY = 64;
+
+/** The seqs [start, end) of one aligned block; `hashed` unless no row is stored there. */
+interface Block {
+  start: number;
+  end: number;
+  hashed?: Promise<BlockResult>;
+}
 
 interface Window {
   from: number;
@@ -60,73 +77,49 @@ interface Window {
   failure?: VerifyFailure;
 }
 
-/** log2(GROUP): blocks are perfect subtrees of this height. */
-const GROUP_LEVEL = Math.log2(GROUP);
-
-const num = (v: DuckDBValue) => Number(v as bigint);
-
-async function rows(conn: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<DuckDBValue[][]> {
-  return (await conn.runAndReadAll(sql, params)).getRows();
+/** Leaves of one block, checked leaf by leaf. */
+interface Leaves {
+  start: number;
+  end: number;
+  leaves: Map<number, Buffer>;
+  duplicates: number[];
+  nonCanonical?: NonCanonical;
 }
 
-/** The stored hashes at positions [from, to), assembled from their tiles; a failure if any is missing or doubled. */
-async function storedRange(conn: DuckDBConnection, from: number, to: number): Promise<{ bytes: Buffer; failure?: VerifyFailure }> {
-  const bytes = Buffer.alloc((to - from) * HASH_SIZE);
-  if (to === from) return { bytes };
-  const got = await rows(
-    conn,
-    'SELECT first, hashes FROM tree_hashes WHERE tile >= $1 AND tile <= $2 ORDER BY first',
-    [BigInt(Math.floor(from / TILE_HASHES)), BigInt(Math.floor((to - 1) / TILE_HASHES))],
-  );
-  let next = from;
-  for (const [firstV, hashesV] of got) {
-    const first = num(firstV);
-    const h = (hashesV as DuckDBBlobValue).bytes;
-    const end = first + Math.floor(h.length / HASH_SIZE);
-    if (end <= from || first >= to) continue;
-    if (first !== next && !(first < from && next === from)) {
-      return { bytes, failure: treeGap(Math.min(first, next)) };
-    }
-    const a = Math.max(first, from);
-    const b = Math.min(end, to);
-    bytes.set(h.subarray((a - first) * HASH_SIZE, (b - first) * HASH_SIZE), (a - from) * HASH_SIZE);
-    next = b;
-  }
-  if (next !== to) return { bytes, failure: treeGap(next) };
-  return { bytes };
-}
-
-function treeGap(pos: number): VerifyFailure {
-  // The leaf whose append stored this position: the last leaf under the node there.
-  const { level, index } = storedNodeAt(pos);
-  const seq = (index + 1) * 2 ** level - 1;
-  return { kind: 'tree', seq, message: `the stored tree hashes at position ${pos} (stored with seq ${seq}) are missing or doubled` };
+function notCanonical(n: NonCanonical): VerifyFailure {
+  return {
+    kind: 'modified',
+    seq: n.seq,
+    message: `the event stored at seq ${n.seq} is not its canonical JSON (RFC 8785: ${n.why}): these are the bytes that were sealed, but whoever re-serializes the event gets another leaf hash, so its proofs fail`,
+  };
 }
 
 export class LocalVerifier {
-  private readonly pool: LeafHashPool;
+  private readonly pool: BlockHashPool;
+  private readonly canonicalEvery: number;
 
   constructor(
     private readonly store: DuckDBStore,
     private readonly opts: VerifyOptions,
   ) {
-    this.pool = new LeafHashPool(opts.threads);
+    this.pool = new BlockHashPool(opts.threads);
+    this.canonicalEvery = Math.max(1, Math.floor(opts.canonicalEvery ?? CANONICAL_EVERY));
   }
 
   async run(): Promise<VerifyReport> {
-    const started = performance.now();
+    const { report, done } = startReport();
     const conn = await this.store.connect();
-    const report: VerifyReport = { ok: false, size: 0, events: 0, pruned: { events: 0, ranges: [] }, checkpoints: 0, root: '', seconds: 0 };
+    // One DuckDB thread: the cores are for hashing, and a single-threaded
+    // aggregate reads a block's rows in storage order, so none needs re-reading.
+    const threads = (await rows(conn, "SELECT current_setting('threads')"))[0][0];
+    await conn.run('SET threads = 1');
     try {
-      const failure = await this.verify(conn, report);
-      if (failure) report.failure = failure;
-      report.ok = !failure;
+      return done(await this.verify(conn, report));
     } finally {
+      await conn.run(`SET threads = ${Number(threads)}`);
       conn.closeSync();
       await this.pool.close();
-      report.seconds = (performance.now() - started) / 1000;
     }
-    return report;
   }
 
   private async verify(conn: DuckDBConnection, report: VerifyReport): Promise<VerifyFailure | undefined> {
@@ -136,7 +129,7 @@ export class LocalVerifier {
     // 1. checkpoints
     const cpRows = await rows(conn, 'SELECT size, root, note FROM checkpoints');
     const { trusted, failure: cpFailure } = checkCheckpoints(
-      cpRows.map(([size, root, note]) => ({ size: num(size), root: Buffer.from((root as DuckDBBlobValue).bytes), note: note as string })),
+      cpRows.map(([size, root, note]) => ({ size: num(size), root: Buffer.from((root as { bytes: Uint8Array }).bytes), note: note as string })),
       this.opts.verifierKey,
     );
     if (cpFailure) return cpFailure;
@@ -148,48 +141,14 @@ export class LocalVerifier {
     const size = head.size;
     report.size = size;
     const runs = await this.store.prunedRuns();
-    const runFailure = await this.checkRuns(conn, runs);
+    const runFailure = await checkRuns(conn, runs);
     if (runFailure) return runFailure;
-    const pruned = runs.flatMap((r) => r.ranges).sort((a, b) => a[0] - b[0]);
-    report.pruned.ranges = mergeRanges(pruned);
+    report.pruned.ranges = mergeRanges(runs.flatMap((r) => r.ranges).sort((a, b) => a[0] - b[0]));
 
     // 3. the pass
     const replay = new TreeReplay(trusted);
-    const isPruned = prunedLookup(report.pruned.ranges);
-    let next = this.loadWindow(conn, 0, Math.min(size, WINDOW), pruned);
-    for (let from = 0; from < size; from += WINDOW) {
-      const w = await next;
-      if (w.to < size) next = this.loadWindow(conn, w.to, Math.min(size, w.to + WINDOW), pruned);
-      if (w.failure) return w.failure;
-      const base = storedHashCount(w.from);
-      const storedOf = (a: number, b: number) => w.stored.subarray((a - base) * HASH_SIZE, (b - base) * HASH_SIZE);
-      for (const block of w.blocks) {
-        if (block.kind === 'full') {
-          const subtree = await block.subtree;
-          const end = block.start + GROUP;
-          // The block's own stored hashes come first, then the nodes above it that its last leaf completes.
-          const own = storedOf(storedHashCount(block.start), storedHashCount(block.start) + subtree.length / HASH_SIZE);
-          if (own.equals(subtree)) {
-            const f = replay.appendBlock(subtree, GROUP_LEVEL, storedOf(storedHashCount(block.start) + subtree.length / HASH_SIZE, storedHashCount(end)));
-            if (f) return f;
-            report.events += GROUP;
-            continue;
-          }
-          // Something differs: find out what, leaf by leaf.
-          const leaves = new Map<number, Buffer>();
-          for (let i = 0; i < GROUP; i++) {
-            const at = storedHashIndex(0, i) * HASH_SIZE;
-            leaves.set(block.start + i, subtree.subarray(at, at + HASH_SIZE));
-          }
-          const f = await this.leafByLeaf(conn, replay, report, { start: block.start, end, leaves, duplicates: [] }, storedOf, isPruned, size);
-          if (f) return f;
-        } else {
-          const f = await this.leafByLeaf(conn, replay, report, { ...block, leaves: await block.leaves }, storedOf, isPruned, size);
-          if (f) return f;
-        }
-      }
-      this.opts.onProgress?.(w.to, size);
-    }
+    const passFailure = await this.pass(conn, report, replay, size);
+    if (passFailure) return passFailure;
     report.root = toHex(replay.range.root());
     report.checkpoints = replay.matched;
 
@@ -216,12 +175,81 @@ export class LocalVerifier {
     return undefined;
   }
 
+  /** Step 3: every window in order, the next one read while this one is checked. */
+  private async pass(conn: DuckDBConnection, report: VerifyReport, replay: TreeReplay, size: number): Promise<VerifyFailure | undefined> {
+    const ranges = report.pruned.ranges;
+    const isPruned = prunedLookup(ranges);
+    const anyPruned = (start: number, end: number) => ranges.some(([a, b]) => a < end && b > start);
+    let next = this.loadWindow(conn, 0, Math.min(size, WINDOW), anyPruned);
+    try {
+      for (let from = 0; from < size; from += WINDOW) {
+        const w = await next;
+        if (w.to < size) next = this.loadWindow(conn, w.to, Math.min(size, w.to + WINDOW), anyPruned);
+        if (w.failure) return w.failure;
+        const base = storedHashCount(w.from);
+        const storedOf = (a: number, b: number) => w.stored.subarray((a - base) * HASH_SIZE, (b - base) * HASH_SIZE);
+        for (const block of w.blocks) {
+          const f = await this.checkBlock(conn, replay, report, block, storedOf, isPruned, size);
+          if (f) return f;
+        }
+        this.opts.onProgress?.(w.to, size);
+      }
+      return undefined;
+    } finally {
+      await next.catch(() => undefined); // leave no read running on the connection
+    }
+  }
+
+  /** One block: a complete one whose subtree equals the stored hashes is appended whole; anything else leaf by leaf. */
+  private async checkBlock(
+    conn: DuckDBConnection,
+    replay: TreeReplay,
+    report: VerifyReport,
+    block: Block,
+    storedOf: (a: number, b: number) => Buffer,
+    isPruned: (seq: number) => boolean,
+    size: number,
+  ): Promise<VerifyFailure | undefined> {
+    const hashed = block.hashed ? await block.hashed : undefined;
+    let leaves: Leaves;
+    if (hashed?.kind === 'subtree') {
+      const subtree = Buffer.from(hashed.hashes.buffer, hashed.hashes.byteOffset, hashed.hashes.byteLength);
+      // The block's own stored hashes come first, then the nodes above it that its last leaf completes.
+      const own = storedHashCount(block.start);
+      const above = own + subtree.length / HASH_SIZE;
+      if (storedOf(own, above).equals(subtree)) {
+        if (hashed.nonCanonical) return notCanonical(hashed.nonCanonical);
+        const f = replay.appendBlock(subtree, GROUP_LEVEL, storedOf(above, storedHashCount(block.end)));
+        if (!f) report.events += GROUP;
+        return f;
+      }
+      // Something differs: find out what, leaf by leaf.
+      const m = new Map<number, Buffer>();
+      for (let i = 0; i < GROUP; i++) {
+        const at = storedHashIndex(0, i) * HASH_SIZE;
+        m.set(block.start + i, subtree.subarray(at, at + HASH_SIZE));
+      }
+      leaves = { ...block, leaves: m, duplicates: [], nonCanonical: hashed.nonCanonical };
+    } else if (hashed?.kind === 'leaves') {
+      const m = new Map<number, Buffer>();
+      const h = Buffer.from(hashed.hashes.buffer, hashed.hashes.byteOffset, hashed.hashes.byteLength);
+      hashed.seqs.forEach((seq, i) => m.set(seq, h.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)));
+      leaves = { ...block, leaves: m, duplicates: [], nonCanonical: hashed.nonCanonical };
+    } else if (hashed?.kind === 'unframed') {
+      // Doubled or disordered rows, or a document with a newline: read them one by one.
+      leaves = { ...block, ...(await readRows(conn, block.start, block.end)) }; // every document checked for canonical form
+    } else {
+      leaves = { ...block, leaves: new Map(), duplicates: [] };
+    }
+    return this.leafByLeaf(conn, replay, report, leaves, storedOf, isPruned, size);
+  }
+
   /** Checks the leaves [start, end) one by one against the stored ones and appends them. */
   private async leafByLeaf(
     conn: DuckDBConnection,
     replay: TreeReplay,
     report: VerifyReport,
-    block: { start: number; end: number; leaves: Map<number, Buffer>; duplicates: number[] },
+    block: Leaves,
     storedOf: (a: number, b: number) => Buffer,
     isPruned: (seq: number) => boolean,
     size: number,
@@ -236,7 +264,8 @@ export class LocalVerifier {
         return { kind: 'inserted', seq, message: `two events are stored with seq ${seq}; only one was sealed there` };
       } else if (leaf) {
         if (pruned) return { kind: 'inserted', seq, message: `an event is stored at seq ${seq}, which retention deleted` };
-        if (!hashEquals(leaf, storedLeaf)) return this.classify(conn, seq, leaf, Buffer.from(storedLeaf), size);
+        if (!hashEquals(leaf, storedLeaf)) return classify(conn, seq, Buffer.from(leaf), Buffer.from(storedLeaf), size);
+        if (block.nonCanonical?.seq === seq) return notCanonical(block.nonCanonical);
         report.events++;
         use = leaf;
       } else if (pruned) {
@@ -251,167 +280,27 @@ export class LocalVerifier {
     return undefined;
   }
 
-  /** Events and stored hashes of [from, to) (from a multiple of GROUP), blocks handed to the hashing threads. */
-  private async loadWindow(conn: DuckDBConnection, from: number, to: number, pruned: [number, number][]): Promise<Window> {
+  /** Events and stored hashes of [from, to) (from a multiple of GROUP), each block handed to a hashing thread. */
+  private async loadWindow(conn: DuckDBConnection, from: number, to: number, anyPruned: (start: number, end: number) => boolean): Promise<Window> {
     const w: Window = { from, to, stored: Buffer.alloc(0), blocks: [] };
-    const [tiles, groups] = await Promise.all([
-      storedRange(conn, storedHashCount(from), storedHashCount(to)),
-      rows(
-        conn,
-        `SELECT seq // ${GROUP} AS g, min(seq), max(seq), count(*), count(DISTINCT seq), encode(string_agg(doc, chr(10) ORDER BY seq))
-         FROM events WHERE seq >= $1 AND seq < $2 GROUP BY g ORDER BY g`,
-        [BigInt(from), BigInt(to)],
-      ),
-    ]);
+    const [tiles, groups] = await Promise.all([storedRange(conn, storedHashCount(from), storedHashCount(to)), readBlocks(conn, from, to, GROUP)]);
     w.stored = tiles.bytes;
     if (tiles.failure) {
       w.failure = tiles.failure;
       return w;
     }
-    const byGroup = new Map(groups.map((row) => [num(row[0]), row]));
     for (let start = from; start < to; start += GROUP) {
       const end = Math.min(to, start + GROUP);
-      const row = byGroup.get(start / GROUP);
-      if (!row) {
-        w.blocks.push({ kind: 'rows', start, end, leaves: Promise.resolve(new Map()), duplicates: [] });
+      const group = groups.get(start / GROUP);
+      if (!group) {
+        w.blocks.push({ start, end });
         continue;
       }
-      const [, minV, maxV, countV, distinctV, docs] = row;
-      const min = num(minV);
-      const count = num(countV);
-      const bytes = (docs as DuckDBBlobValue).bytes;
-      // Every seq of the block stored exactly once, and none of them pruned.
-      const contiguous =
-        count === end - start && count === num(distinctV) && min === start && num(maxV) === end - 1 && !pruned.some(([a, b]) => a < end && b > start);
-      if (contiguous && count === GROUP) {
-        w.blocks.push({ kind: 'full', start, subtree: this.pool.hashBlock(bytes, count, true) });
-      } else if (contiguous) {
-        const leaves = this.pool.hashBlock(bytes, count).then((h) => {
-          const m = new Map<number, Buffer>();
-          for (let i = 0; i < count; i++) m.set(start + i, h.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
-          return m;
-        });
-        w.blocks.push({ kind: 'rows', start, end, leaves, duplicates: [] });
-      } else {
-        // Gaps, duplicates or pruned seqs: read this block row by row.
-        const duplicates: number[] = [];
-        const detail = await rows(conn, 'SELECT seq, doc FROM events WHERE seq >= $1 AND seq < $2 ORDER BY seq', [BigInt(start), BigInt(end)]);
-        const m = new Map<number, Buffer>();
-        for (const [seqV, doc] of detail) {
-          const seq = num(seqV);
-          if (m.has(seq)) duplicates.push(seq);
-          else m.set(seq, hashLeafUtf8(doc as string));
-        }
-        w.blocks.push({ kind: 'rows', start, end, leaves: Promise.resolve(m), duplicates });
-      }
+      const subtree = end - start === GROUP && !anyPruned(start, end);
+      w.blocks.push({ start, end, hashed: this.pool.hash({ buf: group.bytes, start, size: end - start, rows: group.rows, subtree, canonicalEvery: this.canonicalEvery }) });
     }
     return w;
   }
-
-  /** Each retention run's ranges must match the digest its sealed record carries. */
-  private async checkRuns(conn: DuckDBConnection, runs: PrunedRun[]): Promise<VerifyFailure | undefined> {
-    if (runs.length === 0) return undefined;
-    const records = new Map<number, { seq: number; digest: string }>();
-    for (const [seq, doc] of await rows(conn, 'SELECT seq, doc FROM events WHERE dataset = $1', [RETENTION_DATASET])) {
-      const r = (JSON.parse(doc as string) as { retention?: { run?: number; ranges_sha256?: string } }).retention;
-      if (r?.run !== undefined && r.ranges_sha256) records.set(r.run, { seq: num(seq), digest: r.ranges_sha256 });
-    }
-    for (const run of runs) {
-      const rec = records.get(run.run);
-      const first = run.ranges[0][0];
-      if (!rec) {
-        return { kind: 'deleted', seq: first, message: `seq ${first}… are recorded as pruned by retention run ${run.run}, but no sealed retention record of that run exists` };
-      }
-      if (rangesDigest(run.ranges) !== rec.digest) {
-        return {
-          kind: 'deleted',
-          seq: first,
-          message: `the pruned ranges of retention run ${run.run} do not match its sealed record (seq ${rec.seq}): events were deleted and passed off as retention`,
-        };
-      }
-    }
-    return undefined;
-  }
-
-  /** Names what happened at the first seq whose event does not hash to its stored leaf. */
-  private async classify(conn: DuckDBConnection, seq: number, leaf: Buffer, storedLeaf: Buffer, size: number): Promise<VerifyFailure> {
-    const sealedAt = await findSealedSeq(conn, leaf, size);
-    const docAt = async (s: number) => {
-      const r = await rows(conn, 'SELECT doc FROM events WHERE seq = $1', [BigInt(s)]);
-      return r.length === 1 ? hashLeafUtf8(r[0][0] as string) : undefined;
-    };
-    if (sealedAt === undefined) {
-      const following = seq + 1 < size ? await docAt(seq + 1) : undefined;
-      if (following && hashEquals(following, storedLeaf)) {
-        return { kind: 'inserted', seq, message: `an event that was never sealed is stored at seq ${seq}, and the events after it were renumbered` };
-      }
-      return {
-        kind: 'modified',
-        seq,
-        message: `the event stored at seq ${seq} is not the one sealed there (its leaf hash is ${toHex(leaf)}, the tree holds ${toHex(storedLeaf)})`,
-      };
-    }
-    const back = await docAt(sealedAt);
-    if (back && hashEquals(back, storedLeaf)) {
-      return { kind: 'reordered', seq: Math.min(seq, sealedAt), message: `the events sealed at seq ${seq} and ${sealedAt} were swapped` };
-    }
-    if (sealedAt > seq) {
-      return {
-        kind: 'deleted',
-        seq,
-        message: `the event sealed at seq ${sealedAt} is stored at seq ${seq}: ${sealedAt - seq === 1 ? `the event at seq ${seq} was` : `the events at seq ${seq}–${sealedAt - 1} were`} deleted and the later ones renumbered`,
-      };
-    }
-    return { kind: 'reordered', seq, message: `the event sealed at seq ${sealedAt} is stored at seq ${seq}` };
-  }
-}
-
-/** Where a leaf hash sits in the stored tree (a scan; only run after a failure). */
-async function findSealedSeq(conn: DuckDBConnection, leaf: Buffer, size: number): Promise<number | undefined> {
-  const res = await conn.stream('SELECT first, hashes FROM tree_hashes ORDER BY first');
-  let seq = 0;
-  let pos = 0; // stored position of leaf `seq`
-  for (;;) {
-    const chunk = await res.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) return undefined;
-    const firsts = chunk.getColumnValues(0);
-    const blobs = chunk.getColumnValues(1);
-    for (let i = 0; i < chunk.rowCount; i++) {
-      const first = num(firsts[i]);
-      const h = (blobs[i] as DuckDBBlobValue).bytes;
-      const end = first + Math.floor(h.length / HASH_SIZE);
-      while (seq < size && pos < end) {
-        if (pos >= first && hashEquals(h.subarray((pos - first) * HASH_SIZE, (pos - first + 1) * HASH_SIZE), leaf)) return seq;
-        seq++;
-        pos = storedHashCount(seq);
-      }
-    }
-  }
-}
-
-/** A fast `seq in some pruned range` test for ascending, mostly increasing queries. */
-function prunedLookup(ranges: [number, number][]): (seq: number) => boolean {
-  return (seq) => {
-    let lo = 0;
-    let hi = ranges.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (ranges[mid][1] <= seq) lo = mid + 1;
-      else if (ranges[mid][0] > seq) hi = mid - 1;
-      else return true;
-    }
-    return false;
-  };
-}
-
-function mergeRanges(ranges: [number, number][]): [number, number][] {
-  const out: [number, number][] = [];
-  for (const [a, b] of ranges) {
-    const last = out[out.length - 1];
-    if (last && last[1] >= a) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
-  }
-  return out;
 }
 
 /** Verifies an open store (read-only is enough). */

@@ -43,10 +43,10 @@ async function tamper(dir: string, ...sql: string[]): Promise<void> {
   db.closeSync();
 }
 
-async function verify(dir: string, key: string): Promise<VerifyReport> {
+async function verify(dir: string, key: string, opts: { threads?: number; canonicalEvery?: number } = {}): Promise<VerifyReport> {
   const store = await DuckDBStore.open({ dataDir: dir, readOnly: true });
   try {
-    return await verifyStore(store, { verifierKey: key, threads: 1 });
+    return await verifyStore(store, { verifierKey: key, threads: 1, ...opts });
   } finally {
     await store.close();
   }
@@ -71,10 +71,30 @@ describe('vigil verify on a tampered DuckDB file', () => {
     expect(r).toMatchObject({ ok: true, size: EVENTS, events: EVENTS, checkpoints: 8 });
   });
 
+  it('passes on the hashing threads too (the compiled worker), checking every document', async () => {
+    const r = await verify(base.dir, base.key, { threads: 2, canonicalEvery: 1 });
+    expect(r.failure).toBeUndefined();
+    expect(r).toMatchObject({ ok: true, size: EVENTS, events: EVENTS, checkpoints: 8 });
+  });
+
   it('names a modified field', async () => {
     const dir = copy();
     await tamper(dir, `UPDATE events SET doc = replace(doc, '"outcome":"success"', '"outcome":"failure"') WHERE seq = 3001`);
     expect((await verify(dir, base.key)).failure).toMatchObject({ kind: 'modified', seq: 3001 });
+    expect((await verify(dir, base.key, { threads: 2 })).failure).toMatchObject({ kind: 'modified', seq: 3001 });
+  });
+
+  it('names a row that swallowed the next one (a document with a newline), and a document rewritten in another form', async () => {
+    let dir = copy();
+    await tamper(
+      dir,
+      `UPDATE events SET doc = doc || chr(10) || '2051 ' || (SELECT doc FROM events WHERE seq = 2051) WHERE seq = 2050`,
+      'DELETE FROM events WHERE seq = 2051',
+    );
+    expect((await verify(dir, base.key)).failure).toMatchObject({ kind: 'modified', seq: 2050 });
+    dir = copy();
+    await tamper(dir, `UPDATE events SET doc = replace(doc, '{"', '{ "') WHERE seq = 4500`);
+    expect((await verify(dir, base.key)).failure).toMatchObject({ kind: 'modified', seq: 4500 });
   });
 
   it('names a deleted row, with or without renumbering the rest', async () => {
@@ -164,6 +184,28 @@ describe('vigil verify on a tampered DuckDB file', () => {
     const r = await verify(dir, base.key);
     expect(r.failure).toMatchObject({ kind: 'modified', seq: 3500 }); // seq 3501 changed; the last good checkpoint is at 3500
     expect(r.failure!.message).toMatch(/checkpoint of tree size 4200/);
+  });
+});
+
+describe('canonical form', () => {
+  it('names an event that was sealed from bytes that are not its canonical JSON', async () => {
+    const dir = tempDir();
+    const store = await DuckDBStore.open({ dataDir: dir });
+    const key = loadOrCreateKey(dir);
+    const events = prepared(3000);
+    events[2500].doc = events[2500].doc.replace('"outcome":', '"outcome" :'); // a writer that got it wrong
+    await store.append([{ events }]);
+    const cp = new Checkpointer(store, key, { dataDir: dir, everyEvents: 1000, intervalMs: 3_600_000 });
+    await cp.start();
+    await cp.close();
+    await store.close();
+    for (const threads of [1, 2]) {
+      const r = await verify(dir, key.verifierKey, { threads, canonicalEvery: 1 });
+      expect(r.failure).toMatchObject({ kind: 'modified', seq: 2500 });
+      expect(r.failure!.message).toMatch(/not its canonical JSON .*at byte \d+.*bytes that were sealed/);
+    }
+    // By default only a sample is checked (seq 2500 is not in it).
+    expect((await verify(dir, key.verifierKey)).ok).toBe(true);
   });
 });
 
