@@ -36,8 +36,9 @@ import { checkRuns, classify, mergeRanges, num, prunedLookup, readBlocks, readRo
 import { TreeReplay } from './replay.js';
 import { startReport, type VerifyFailure, type VerifyReport } from './report.js';
 
-/** Sequence numbers per window (read while the previous one is hashed). */
+/** Sequence numbers per window (one read), and how many windows are read ahead of the one being checked. */
 const WINDOW = 65_536;
+const AHEAD = 2;
 /** Events per block handed to a hashing thread: a perfect subtree of height GROUP_LEVEL. */
 const GROUP = 2048;
 const GROUP_LEVEL = Math.log2(GROUP);
@@ -175,19 +176,25 @@ export class LocalVerifier {
     return undefined;
   }
 
-  /** Step 3: every window in order, the next one read while this one is checked. */
+  /** Step 3: every window in order, the next ones read while this one is checked. */
   private async pass(conn: DuckDBConnection, report: VerifyReport, replay: TreeReplay, size: number): Promise<VerifyFailure | undefined> {
     const ranges = report.pruned.ranges;
     const isPruned = prunedLookup(ranges);
     const anyPruned = (start: number, end: number) => ranges.some(([a, b]) => a < end && b > start);
-    let next = this.loadWindow(conn, 0, Math.min(size, WINDOW), anyPruned);
+    const ahead: Promise<Window>[] = [];
+    let from = 0;
+    // Keep DuckDB reading: AHEAD windows are asked for beyond the one being checked.
+    const readAhead = () => {
+      for (; ahead.length < AHEAD && from < size; from += WINDOW) ahead.push(this.loadWindow(conn, from, Math.min(size, from + WINDOW), anyPruned));
+    };
     try {
-      for (let from = 0; from < size; from += WINDOW) {
-        const w = await next;
-        if (w.to < size) next = this.loadWindow(conn, w.to, Math.min(size, w.to + WINDOW), anyPruned);
+      readAhead();
+      for (let w = await ahead.shift(); w; w = await ahead.shift()) {
+        readAhead();
         if (w.failure) return w.failure;
         const base = storedHashCount(w.from);
-        const storedOf = (a: number, b: number) => w.stored.subarray((a - base) * HASH_SIZE, (b - base) * HASH_SIZE);
+        const stored = w.stored;
+        const storedOf = (a: number, b: number) => stored.subarray((a - base) * HASH_SIZE, (b - base) * HASH_SIZE);
         for (const block of w.blocks) {
           const f = await this.checkBlock(conn, replay, report, block, storedOf, isPruned, size);
           if (f) return f;
@@ -196,7 +203,7 @@ export class LocalVerifier {
       }
       return undefined;
     } finally {
-      await next.catch(() => undefined); // leave no read running on the connection
+      await Promise.allSettled(ahead); // leave no read running on the connection
     }
   }
 

@@ -9,6 +9,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, hashLeaf, openCheckpoint, parseVerifierKey, verifyInclusion } from '../../src/integrity/index.js';
+import { splitSignedNotes } from '../../src/integrity/note-log.js';
 import { canonicalJson } from '../../src/model/canonical.js';
 import { sampleEvent, tempDir } from '../../src/testing/events.js';
 import { runCli, startServerProcess } from './vigil-process.js';
@@ -46,13 +47,20 @@ describe('vigil verify, export and proof from the command line', () => {
     key = k.stdout.trim();
   });
 
-  it('passes an untouched store and reports it', async () => {
+  it('passes an untouched store and reports it, recording the verification in the audit log', async () => {
     const r = await verify(dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^OK: ${N} events, 1 signed checkpoints, root [0-9a-f]{64}`));
+    expect(r.stderr).not.toMatch(/not recorded/);
     const json = JSON.parse((await verify(dir, '--json')).stdout) as { ok: boolean; size: number };
-    expect(json).toMatchObject({ ok: true, size: N });
+    expect(json).toMatchObject({ ok: true, size: N + 1 }); // with the first verification's vigil.access record
     expect(readFileSync(join(dir, 'checkpoints.log'), 'utf8')).toContain(`\n${N}\n`);
+    const q = await runCli(['query', '{dataset="vigil.access"} |= "cli:verify"', '--since', '100000d', '-o', 'ndjson', '--data', dir]);
+    const records = q.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: { action: string }; access: { results: number } });
+    expect(records.map((e) => [e.event.action, e.access.results])).toEqual([
+      ['verify', N + 1],
+      ['verify', N],
+    ]);
   });
 
   it.each([
@@ -67,13 +75,14 @@ describe('vigil verify, export and proof from the command line', () => {
     const r = await verify(d);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^FAILED at seq ${seq}: ${kind} — `));
+    expect(r.stderr).toMatch(/not recorded in the audit log: Vigil writes nothing to a store that fails verification/);
   });
 
   it('prints proofs a third party checks with the RFC algorithm, the event and the checkpoint alone', async () => {
     const p = await runCli(['proof', 'inclusion', '42', '--data', dir]);
     expect(p.code).toBe(0);
     const proof = JSON.parse(p.stdout) as { leaf_index: number; tree_size: number; hashes: string[] };
-    const note = readFileSync(join(dir, 'checkpoints.log'), 'utf8').trim() + '\n';
+    const note = splitSignedNotes(readFileSync(join(dir, 'checkpoints.log'), 'utf8')).at(-1)!; // the latest: proofs are against it
     const verifier = parseVerifierKey(key);
     const cp = openCheckpoint(note, { origin: verifier.name, verifier });
     const q = await runCli(['query', '{dataset=~".+"} |= "\\"req-42\\""', '--since', '100000d', '-o', 'ndjson', '--data', dir]);

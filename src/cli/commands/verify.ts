@@ -3,7 +3,11 @@
  * leaf and the tree, check every checkpoint's signature and root; exit 0 when
  * all holds, 1 naming the first failing seq and what happened.
  */
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { Config } from '../../config/load.js';
 import type { VerifyReport } from '../../verify/report.js';
 import { addConfigFlags, configFrom } from '../config-flags.js';
 import { CliError } from '../errors.js';
@@ -34,10 +38,62 @@ async function localReport(opts: VerifyFlags & Record<string, unknown>): Promise
   }
   const store = await openLocalStore(config, { readOnly: true });
   const progress = eventProgress('verify', store.nextSeq());
+  let report: VerifyReport;
   try {
-    return await verifyStore(store, { verifierKey: key.key, onProgress: (done, total) => progress.update(done, total) });
+    report = await verifyStore(store, { verifierKey: key.key, onProgress: (done, total) => progress.update(done, total) });
   } finally {
     progress.stop();
+    await store.close();
+  }
+  await recordLocalVerify(config, report, key.key, (m) => process.stderr.write(`${m}\n`));
+  return report;
+}
+
+/**
+ * Records a local verification in the audit log it read, as other local
+ * reads are (`vigil.access`, action `verify`), before the verdict is shown:
+ * the store is opened for writing once the read-only pass is over.
+ *
+ * Only a store that verified is written to, and only with the key that
+ * verified it: Vigil adds nothing (no event, no checkpoint signed over a
+ * tree that does not hold) to a store that failed, one whose signing key is
+ * not at hand (an auditor's copy: no key is generated for it) or is another
+ * key, or one with sealing off. Then, or if the store cannot be opened for
+ * writing, `warn` says the verification was not recorded.
+ */
+export async function recordLocalVerify(config: Config, report: VerifyReport, verifiedKey: string, warn: (message: string) => void): Promise<boolean> {
+  const skip = (why: string) => {
+    warn(`this verification is not recorded in the audit log: ${why}`);
+    return false;
+  };
+  if (!report.ok) return skip('Vigil writes nothing to a store that fails verification');
+  if (!config.integrity.sealing) return skip('integrity.sealing is off');
+  const [{ KEY_FILE, loadOrCreateKey }, { openLocalStore }, { ingestStack }, { accessEvent }] = await Promise.all([
+    import('../../checkpoint/index.js'),
+    import('../local-store.js'),
+    import('../../server/runtime.js'),
+    import('../../server/access-audit.js'),
+  ]);
+  const keyFile = config.integrity.key_file || join(config.data_dir, KEY_FILE);
+  if (!existsSync(keyFile)) return skip(`there is no signing key at ${keyFile} to sign for the record`);
+  try {
+    if (loadOrCreateKey(config.data_dir, keyFile).verifierKey !== verifiedKey) return skip(`the signing key ${keyFile} is not the key the checkpoints were verified with`);
+  } catch (err) {
+    return skip((err as Error).message);
+  }
+  let store;
+  try {
+    store = await openLocalStore(config);
+  } catch (err) {
+    return skip((err as Error).message);
+  }
+  const { ingest, committer } = ingestStack(config, store);
+  try {
+    const actor = { name: `local:${userInfo().username}`, scopes: ['admin'] };
+    await ingest.ingestEvents([accessEvent({ action: 'verify', outcome: 'success', actor, route: 'cli:verify', results: report.events })], 'vigil.access');
+    return true;
+  } finally {
+    await committer.close();
     await store.close();
   }
 }
