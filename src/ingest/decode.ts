@@ -5,6 +5,12 @@
  * dead-letter file can keep the input exactly.
  */
 
+/** A body that cannot be read at all (HTTP 400); problems of single records are RecordErrors instead. */
+export class BadBodyError extends Error {
+  override readonly name = 'BadBodyError';
+  readonly statusCode = 400;
+}
+
 export interface RawRecord {
   /** 1-based line number (NDJSON) or 1-based position in the array. */
   line: number;

@@ -10,7 +10,7 @@ import type { AuditEvent } from '../model/event.js';
 import type { CompiledPolicy } from '../policy/k8s/evaluate.js';
 import { filterAuditLine } from '../policy/k8s/line-filter.js';
 import { bodyLines, type RawRecord, type RecordError } from './decode.js';
-import type { DecodedRecords } from './service.js';
+import type { DecodedRecords } from './prepare-records.js';
 
 export interface FormatDecodeOptions {
   maxRecordBytes: number;

@@ -4,7 +4,8 @@
  * durable commit per round instead of one each. Memory is bounded: past
  * `maxQueuedBytes` new work is refused with BackpressureError (HTTP 503).
  */
-import type { AppendRequest, EventStager, Store } from '../store/store.js';
+import type { EncodedEvents } from '../model/encoded.js';
+import type { AppendRequest, StagedEvents, Store } from '../store/store.js';
 
 export interface GroupCommitConfig {
   /** Most events one transaction takes (the rest waits for the next round). */
@@ -47,9 +48,14 @@ export class GroupCommitter {
     private readonly observer?: CommitObserver,
   ) {}
 
-  /** A staging batch of the store's (see Store.stager). */
-  stager(): EventStager {
-    return this.store.stager();
+  /** Whether the store seals (encoded events then carry leaf hashes). */
+  get sealing(): boolean {
+    return this.store.sealing;
+  }
+
+  /** Copies encoded events into the store's write format (see Store.stage). */
+  stage(events: EncodedEvents): StagedEvents {
+    return this.store.stage(events);
   }
 
   /** Bytes waiting for a commit. */

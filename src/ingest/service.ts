@@ -1,38 +1,32 @@
 /**
  * The ingest path shared by every route and by `vigil ingest`: decode →
- * validate → complete (ECS defaults, id, summary) → group commit → answer.
- * A batch is all-or-nothing unless the caller asks for partial acceptance;
- * rejected records always go to the dead-letter file with their original text.
+ * validate → complete (ECS defaults, id, summary) → encode → stage into the
+ * store → group commit → answer. The CPU-heavy part (prepare-records.ts) runs
+ * on decoding threads when there is a pool. A batch is all-or-nothing unless
+ * the caller asks for partial acceptance; rejected records always go to the
+ * dead-letter file with their original text.
  */
 import type { AuditEvent } from '../model/event.js';
-import { ingestedAt, prepareEvent, type PreparedEvent } from '../model/prepare.js';
+import { ingestedAt, prepareEvent } from '../model/prepare.js';
 import { nowNs } from '../model/time.js';
-import { validateEvent } from '../model/validate.js';
-import { isExcluded } from '../policy/categories.js';
 import type { IdempotentResult } from '../store/store.js';
 import type { DeadLetter } from './dead-letter.js';
 import type { Format } from '../formats/format.js';
 import type { CompiledPolicy } from '../policy/k8s/evaluate.js';
-import { decodeBody, type RawRecord, type RecordError } from './decode.js';
+import type { RecordError } from './decode.js';
+import { decodeKind } from './decode-kind.js';
 import { FormatStream } from './format-decode.js';
 import type { GroupCommitter } from './group-commit.js';
+import type { BodyKind, PreparePool } from './prepare-pool.js';
+import { prepareRecords, type DecodedRecords, type PreparedBatch } from './prepare-records.js';
+
+export type { DecodedRecords } from './prepare-records.js';
 
 export interface IngestObserver {
   accepted(n: number, source: string): void;
   rejected(n: number, source: string): void;
   /** Events dropped because their category is excluded. */
-  excluded(category: string): void;
-}
-
-/** Records ready for validation: ECS objects with their origin, and what failed before. */
-export interface DecodedRecords {
-  /** May be lazy (a generator that fills `errors` and `dropped` as it goes). */
-  records: Iterable<RawRecord>;
-  errors: RecordError[];
-  /** Records a policy dropped on purpose (not errors). */
-  dropped?: number;
-  /** Report accepted events per `event.module` (which format decoded them). */
-  byFormat?: boolean;
+  excluded(category: string, n: number): void;
 }
 
 export interface IngestOptions {
@@ -60,9 +54,6 @@ export interface IngestResult extends IdempotentResult {
   };
 }
 
-/** Records staged between two turns of the event loop. */
-const YIELD_EVERY = 256;
-
 /** Most errors listed in one response; the dead-letter file has them all. */
 const MAX_REPORTED_ERRORS = 100;
 
@@ -75,6 +66,8 @@ export interface IngestServiceConfig {
   excludedCategories: ReadonlySet<string>;
 }
 
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class IngestService {
   private readonly inflight = new Map<string, Promise<IngestResult>>();
 
@@ -84,11 +77,18 @@ export class IngestService {
     private readonly deadLetter: DeadLetter,
     private readonly config: IngestServiceConfig,
     private readonly observer?: IngestObserver,
+    /** Decoding threads; without them bodies are prepared on the calling thread. */
+    private readonly pool?: PreparePool,
   ) {}
 
   /** Ingests an NDJSON or JSON-array body of ECS events. */
   ingestBody(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
-    return this.ingest(() => decodeBody(body, this.config.maxRecordBytes), opts);
+    return this.run(() => this.prepareBody('ecs', body, opts), opts);
+  }
+
+  /** Ingests a Kubernetes webhook body (an audit.k8s.io EventList), through the audit policy. */
+  ingestEventList(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
+    return this.run(() => this.prepareBody('k8s-eventlist', body, opts), opts);
   }
 
   /**
@@ -110,32 +110,11 @@ export class IngestService {
   }
 
   /**
-   * Ingests records a source decoded itself (a format decoder, the Kubernetes
-   * webhook). `decode` runs only when the idempotency key is new.
+   * Ingests records a source decoded itself (a format decoder, Loki push).
+   * `decode` runs only when the idempotency key is new.
    */
-  async ingest(decode: () => DecodedRecords | Promise<DecodedRecords>, opts: IngestOptions): Promise<IngestResult> {
-    const key = opts.idempotencyKey;
-    if (!key) return this.store(await decode(), opts);
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const job = (async () => {
-      const previous = await this.lookupIdempotency(key);
-      return previous ? (previous as IngestResult) : this.store(await decode(), opts);
-    })();
-    this.inflight.set(key, job);
-    try {
-      return await job;
-    } finally {
-      this.inflight.delete(key);
-    }
-  }
-
-  /** Whether an event is dropped by category exclusion (and counts it if so). */
-  private isExcluded(p: PreparedEvent): boolean {
-    if (!isExcluded(this.config.excludedCategories, p.category, p.dataset)) return false;
-    const hit = p.category!.find((c) => this.config.excludedCategories.has(c)) ?? p.category![0];
-    this.observer?.excluded(hit);
-    return true;
+  ingest(decode: () => DecodedRecords | Promise<DecodedRecords>, opts: IngestOptions): Promise<IngestResult> {
+    return this.run(async () => prepareRecords(await decode(), opts, this.prepareConfig(), pause), opts);
   }
 
   /** Ingests already-parsed events (internal producers such as the access log). */
@@ -147,42 +126,37 @@ export class IngestService {
     return first;
   }
 
-  /**
-   * Validates, completes and stages each record as the decoder yields it (so
-   * parsed objects die young), then commits the batch. With `partial` off,
-   * staging stops at the first error, but every record is still checked so
-   * the answer lists all errors.
-   */
-  private async store(decoded: DecodedRecords, opts: IngestOptions): Promise<IngestResult> {
-    const lineBase = opts.lineBase ?? 0;
-    const offsetBase = opts.offsetBase ?? 0;
-    const invalid: RecordError[] = [];
-    const stager = this.committer.stager();
-    const ingested = ingestedAt(nowNs());
-    const byFormat: Record<string, number> | undefined = decoded.byFormat ? {} : undefined;
-    let excluded = 0;
-    let seen = 0;
-    for (const r of decoded.records) {
-      // Let the event loop run now and then: a commit in progress waits for
-      // it between its steps, so a long body must not hold it up.
-      if (++seen % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      shift(r, lineBase, offsetBase);
-      const problems = validateEvent(r.value);
-      if (problems.length > 0) {
-        for (const p of problems) invalid.push({ line: r.line, offset: r.offset, path: p.path, reason: p.reason, text: r.text });
-        continue;
-      }
-      if (!opts.partial && (invalid.length > 0 || decoded.errors.length > 0)) continue;
-      const p = prepareEvent(r.value as AuditEvent, ingested, r.text);
-      if (this.isExcluded(p)) {
-        excluded++;
-        continue;
-      }
-      if (byFormat) byFormat[p.module ?? 'unknown'] = (byFormat[p.module ?? 'unknown'] ?? 0) + 1;
-      stager.add(p);
+  private prepareConfig() {
+    return { excludedCategories: this.config.excludedCategories, sealing: this.committer.sealing, ingestedNs: nowNs() };
+  }
+
+  private prepareBody(kind: BodyKind, body: Buffer, opts: IngestOptions): Promise<PreparedBatch> {
+    const { partial, lineBase, offsetBase } = opts;
+    if (this.pool) return this.pool.run(kind, body, { partial, lineBase, offsetBase }, nowNs());
+    return prepareRecords(decodeKind(kind, body, this.config), opts, this.prepareConfig(), pause);
+  }
+
+  /** Prepares (only when the idempotency key is new) and stores. */
+  private async run(prepare: () => Promise<PreparedBatch>, opts: IngestOptions): Promise<IngestResult> {
+    const key = opts.idempotencyKey;
+    if (!key) return this.store(await prepare(), opts);
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const job = (async () => {
+      const previous = await this.lookupIdempotency(key);
+      return previous ? (previous as IngestResult) : this.store(await prepare(), opts);
+    })();
+    this.inflight.set(key, job);
+    try {
+      return await job;
+    } finally {
+      this.inflight.delete(key);
     }
-    for (const e of decoded.errors) shift(e, lineBase, offsetBase);
-    const errors = [...decoded.errors, ...invalid].sort((a, b) => a.line - b.line);
+  }
+
+  private async store(batch: PreparedBatch, opts: IngestOptions): Promise<IngestResult> {
+    const { errors } = batch;
+    for (const [category, n] of Object.entries(batch.excluded)) this.observer?.excluded(category, n);
     const rejectedLines = new Set(errors.map((e) => e.line)).size;
     if (rejectedLines > 0) {
       await this.deadLetter.write(errorsForDeadLetter(errors, opts.source));
@@ -192,24 +166,20 @@ export class IngestService {
     if (rejectedLines > 0 && !opts.partial) {
       return { status: 400, body: { accepted: 0, rejected: rejectedLines, errors: reported } };
     }
-    const staged = stager.finish();
-    const result: IngestResult = { status: 200, body: { accepted: staged.count } };
-    if (decoded.dropped) result.body.dropped = decoded.dropped;
-    if (byFormat) result.body.by_format = byFormat;
+    const count = batch.events.count;
+    const result: IngestResult = { status: 200, body: { accepted: count } };
+    if (batch.dropped) result.body.dropped = batch.dropped;
+    if (batch.byFormat) result.body.by_format = batch.byFormat;
+    const excluded = Object.values(batch.excluded).reduce((a, b) => a + b, 0);
     if (excluded > 0) result.body.excluded = excluded;
     if (rejectedLines > 0) Object.assign(result.body, { rejected: rejectedLines, errors: reported });
     const idempotency = opts.idempotencyKey ? { key: opts.idempotencyKey, result } : undefined;
-    if (staged.count > 0 || idempotency) {
-      await this.committer.submit({ events: staged, idempotency });
+    if (count > 0 || idempotency) {
+      await this.committer.submit({ events: this.committer.stage(batch.events), idempotency });
     }
-    this.observer?.accepted(staged.count, opts.source);
+    this.observer?.accepted(count, opts.source);
     return result;
   }
-}
-
-function shift(r: { line: number; offset: number }, lines: number, bytes: number): void {
-  r.line += lines;
-  if (r.offset >= 0) r.offset += bytes;
 }
 
 /** One dead-letter entry per rejected record, its reasons joined. */

@@ -98,11 +98,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });
   if (deps.ledger) integrityRoutes(app, { ledger: deps.ledger, checkpoints: deps.checkpoints, access });
   if (deps.exportStore) exportRoutes(app, { store: deps.exportStore, checkpoints: deps.checkpoints, access, dataDir: config.data_dir });
-  k8sAuditRoutes(app, {
-    ingest: deps.ingest,
-    policy: deps.k8sPolicy,
-    maxBodyBytes: config.server.max_body_bytes,
-    keepOriginal: config.ingest.keep_original,
-  });
+  k8sAuditRoutes(app, { ingest: deps.ingest, maxBodyBytes: config.server.max_body_bytes });
   return app;
 }

@@ -5,6 +5,7 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { TokenStore } from '../auth/tokens.js';
@@ -13,6 +14,7 @@ import { DeadLetter } from '../ingest/dead-letter.js';
 import { resolveCategories } from '../policy/categories.js';
 import { loadPolicies, type CompiledPolicy } from '../policy/k8s/index.js';
 import { GroupCommitter } from '../ingest/group-commit.js';
+import { PreparePool } from '../ingest/prepare-pool.js';
 import { IngestService } from '../ingest/service.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { startCheckpoints, type Checkpointer } from '../checkpoint/index.js';
@@ -43,7 +45,22 @@ export async function loadK8sPolicy(config: Config): Promise<CompiledPolicy | un
   return config.kubernetes.policy.length ? loadPolicies(config.kubernetes.policy) : undefined;
 }
 
-export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metrics, k8sPolicy?: CompiledPolicy) {
+/**
+ * The ingest service over a store. `decodeThreads` starts that many decoding
+ * threads (the server's long-running ingest); short CLI runs decode inline.
+ */
+export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metrics, k8sPolicy?: CompiledPolicy, decodeThreads = 0) {
+  const excludedCategories = resolveCategories(config.exclude_categories);
+  const pool = PreparePool.start(
+    {
+      maxRecordBytes: config.ingest.max_record_bytes,
+      keepOriginal: config.ingest.keep_original,
+      excludedCategories: [...excludedCategories],
+      sealing: store.sealing,
+      k8sPolicyFiles: config.kubernetes.policy,
+    },
+    decodeThreads,
+  );
   const committer = new GroupCommitter(
     store,
     { maxBatchEvents: config.ingest.max_batch_events, maxQueuedBytes: config.ingest.max_queued_bytes },
@@ -56,13 +73,17 @@ export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metric
     {
       maxRecordBytes: config.ingest.max_record_bytes,
       keepOriginal: config.ingest.keep_original,
-      excludedCategories: resolveCategories(config.exclude_categories),
+      excludedCategories,
       k8sPolicy,
     },
     metrics,
+    pool,
   );
-  return { committer, ingest };
+  return { committer, ingest, pool };
 }
+
+/** `ingest.decode_threads`: 0 means one per core. */
+const decodeThreads = (n: number) => (n > 0 ? n : availableParallelism());
 
 export async function startServer(config: Config): Promise<Running> {
   if (config.server.auth === 'none' && !isLoopback(config.server.host)) {
@@ -81,7 +102,7 @@ export async function startServer(config: Config): Promise<Running> {
   const adminTokenFile = tokens?.ensureAdmin();
   let committer: GroupCommitter;
   const metrics = new Metrics(store, () => committer?.backlogBytes ?? 0);
-  const stack = ingestStack(config, store, metrics, k8sPolicy);
+  const stack = ingestStack(config, store, metrics, k8sPolicy, decodeThreads(config.ingest.decode_threads));
   committer = stack.committer;
   let stopping = false;
   const app = buildServer({
@@ -118,6 +139,7 @@ export async function startServer(config: Config): Promise<Running> {
         stopping = true;
         await app.close(); // waits for in-flight requests, which wait for their commits
         await committer.close();
+        await stack.pool?.close();
         await stopRetention();
         await store.close(); // signs the final checkpoint first
         rmSync(serverFile, { force: true });

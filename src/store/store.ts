@@ -2,15 +2,15 @@
  * The storage contract. The embedded DuckDB store implements it now, the
  * ClickHouse store later; everything above (ingest, query, API) sees only this.
  */
+import type { EncodedEvents } from '../model/encoded.js';
 import type { PreparedEvent } from '../model/prepare.js';
 import type { SqlReader } from '../query/sql/dialect.js';
 
 /**
  * Events already converted into a store's own write format (for DuckDB: data
- * chunks in native memory, plus leaf hashes). Ingest stages each event as it
- * is decoded, so the parsed objects and documents die young instead of
- * waiting in the JS heap for the commit; the commit then only numbers and
- * appends them.
+ * chunks in native memory, plus leaf hashes). Ingest stages each request's
+ * events before queueing them for the group commit, so nothing of them waits
+ * in the JS heap; the commit then only numbers and appends them.
  */
 export interface StagedEvents {
   readonly count: number;
@@ -18,16 +18,10 @@ export interface StagedEvents {
   readonly bytes: number;
 }
 
-/** Builds one request's StagedEvents, an event at a time. */
-export interface EventStager {
-  add(event: PreparedEvent): void;
-  readonly count: number;
-  finish(): StagedEvents;
-}
 
 /** One ingest request's share of a group commit. */
 export interface AppendRequest {
-  /** Prepared events, or a batch this same store staged with `stager()`. */
+  /** Prepared events, or a batch this same store staged with `stage()`. */
   events: PreparedEvent[] | StagedEvents;
   /** Recorded in the same transaction as the events, so a resend is answered without storing twice. */
   idempotency?: { key: string; result: IdempotentResult };
@@ -82,8 +76,10 @@ export interface Store {
   readonly labels: readonly string[];
   /** Read-only SQL the LogQL engine pushes selectors, filters and counts into (src/query). */
   readonly sql?: SqlReader;
-  /** A new staging batch in this store's write format. */
-  stager(): EventStager;
+  /** Whether the store seals events (then encoded events must carry their leaf hashes). */
+  readonly sealing: boolean;
+  /** Copies encoded events into this store's write format, ready for `append`. */
+  stage(events: EncodedEvents): StagedEvents;
   /**
    * Appends every request's events in one durable transaction, assigning
    * consecutive sequence numbers in order. Resolves with the first sequence

@@ -79,8 +79,8 @@ export class Metrics implements IngestObserver, CommitObserver {
     if (n > 0) this.rejectedTotal.inc({ source }, n);
   }
 
-  excluded(category: string): void {
-    this.excludedTotal.inc({ category });
+  excluded(category: string, n: number): void {
+    this.excludedTotal.inc({ category }, n);
   }
 
   committed(events: number, requests: number, seconds: number): void {

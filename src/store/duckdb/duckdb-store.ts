@@ -28,10 +28,11 @@ import {
   storedHashCount,
 } from '../../integrity/index.js';
 import { formatNs } from '../../model/time.js';
+import { encodeEvents, type EncodedEvents } from '../../model/encoded.js';
 import type { PreparedEvent } from '../../model/prepare.js';
 import type { CheckpointSigner, Ledger, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from '../ledger.js';
 import type { AppendRequest, EventQuery, IdempotentResult, StagedEvents, Store, StoreStats, StoredRow } from '../store.js';
-import { DuckDBStaged, DuckDBStager, numberChunks } from './rows.js';
+import { DuckDBStaged, numberChunks } from './rows.js';
 import { LABEL_COLUMNS, duckdbReader, renderQuery } from './query-sql.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { HEAD_KEY } from './seal-existing.js';
@@ -201,17 +202,16 @@ export class DuckDBStore implements Store, Ledger {
     return run;
   }
 
-  /** A new staging batch: events become DuckDB chunks (and leaf hashes) as they are added. */
-  stager(): DuckDBStager {
-    return new DuckDBStager(this.sealing);
+  /** Copies encoded events into DuckDB data chunks, ready for `append`. */
+  stage(events: EncodedEvents): DuckDBStaged {
+    if (this.sealing && !events.leafHashes) throw new Error('DuckDBStore.stage: this store seals, but the events were encoded without leaf hashes');
+    return new DuckDBStaged(events);
   }
 
   private staged(events: PreparedEvent[] | StagedEvents): DuckDBStaged {
     if (events instanceof DuckDBStaged) return events;
     if (!Array.isArray(events)) throw new Error('DuckDBStore.append: events were staged by another store');
-    const stager = this.stager();
-    for (const e of events) stager.add(e);
-    return stager.finish();
+    return this.stage(encodeEvents(events, this.sealing));
   }
 
   /**
@@ -228,7 +228,7 @@ export class DuckDBStore implements Store, Ledger {
     }
     await this.appendChunks(chunks);
     const range = this.range.clone();
-    const leaves: Buffer[] = [];
+    const leaves: Uint8Array[] = [];
     for (const b of batches) {
       if (!b.leafHashes) throw new Error('DuckDBStore.append: a batch staged without sealing reached a sealing store');
       for (const l of b.leaves()) leaves.push(l);

@@ -8,6 +8,7 @@ import {
   verifyInclusion,
 } from '../../integrity/index.js';
 import { canonicalJson } from '../../model/canonical.js';
+import { encodeEvents } from '../../model/encoded.js';
 import { prepared, sampleEvent, tempDir } from '../../testing/events.js';
 import { DB_FILE, DuckDBStore, TreeCorruptError } from './duckdb-store.js';
 import { MIGRATIONS } from './schema.js';
@@ -137,9 +138,7 @@ describe('sealing in the ingest transaction', () => {
     const events = prepared(2 * 2048 + 7);
     events[3] = { ...events[3], category: null, dataset: null, host: null };
     events[2050] = { ...events[2050], category: ['iam', 'authentication', 'file'], userEmail: null };
-    const stager = store.stager();
-    for (const e of events.slice(0, 2100)) stager.add(e);
-    const staged = stager.finish();
+    const staged = store.stage(encodeEvents(events.slice(0, 2100), true));
     expect(staged.count).toBe(2100);
     expect(staged.bytes).toBe(events.slice(0, 2100).reduce((n, e) => n + Buffer.byteLength(e.doc), 0));
     const [first, second] = await store.append([{ events: staged }, { events: events.slice(2100) }]);
