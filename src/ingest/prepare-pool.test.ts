@@ -1,0 +1,50 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { sampleEvent } from '../testing/events.js';
+import { decodeKind } from './decode-kind.js';
+import { PreparePool, type PrepareWorkerConfig } from './prepare-pool.js';
+import { prepareRecords, type PreparedBatch } from './prepare-records.js';
+
+const config: PrepareWorkerConfig = { maxRecordBytes: 1 << 20, keepOriginal: true, excludedCategories: ['iam'], sealing: true, k8sPolicyFiles: [] };
+const pool = PreparePool.start(config, 2);
+afterAll(() => pool?.close());
+
+const inline = (kind: 'ecs' | 'k8s-eventlist', body: Buffer, partial: boolean) =>
+  prepareRecords(decodeKind(kind, body, config), { partial, lineBase: 10, offsetBase: 100 }, {
+    excludedCategories: new Set(config.excludedCategories),
+    sealing: true,
+    ingestedNs: 1_800_000_000_000_000_000n,
+  });
+
+/** The batch with its typed arrays as plain arrays, for comparison. */
+const plain = (b: PreparedBatch) => ({ ...b, events: Object.fromEntries(Object.entries(b.events).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v])) });
+
+describe('PreparePool', () => {
+  it('starts from the compiled worker (the test setup builds dist/)', () => {
+    expect(pool).toBeDefined();
+  });
+
+  it('prepares an ECS body on a worker exactly as inline: events, errors with file positions, exclusions', async () => {
+    const iam = sampleEvent(2); // category iam
+    const lines = [JSON.stringify(sampleEvent(0)), '{bad', JSON.stringify(iam), JSON.stringify({ '@timestamp': 'yesterday' }), JSON.stringify(sampleEvent(1))];
+    const body = Buffer.from(lines.join('\n') + '\n');
+    const want = await inline('ecs', Buffer.from(body), true);
+    const got = await pool!.run('ecs', Buffer.from(body), { partial: true, lineBase: 10, offsetBase: 100 }, 1_800_000_000_000_000_000n);
+    expect(plain(got)).toEqual(plain(want));
+    expect(got.events.count).toBe(2);
+    expect(got.excluded).toEqual({ iam: 1 });
+    expect(got.errors.map((e) => [e.line, e.offset])).toEqual([[12, 100 + body.indexOf('{bad')], [14, 100 + body.indexOf('{"@timestamp":"yesterday"')]]);
+    expect(got.events.leafHashes).toHaveLength(2 * 32);
+  });
+
+  it('decodes a Kubernetes EventList on a worker, and reports an unreadable body as a 400', async () => {
+    const ev = { kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: 'a1', stage: 'ResponseComplete', requestURI: '/api/v1/pods', verb: 'list',
+      user: { username: 'alice' }, sourceIPs: ['10.0.0.1'], objectRef: { resource: 'pods', apiVersion: 'v1' }, responseStatus: { code: 200 },
+      requestReceivedTimestamp: '2026-11-23T01:00:00.000000Z', stageTimestamp: '2026-11-23T01:00:00.001000Z' };
+    const body = Buffer.from(JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [ev, 'nope'] }));
+    const got = await pool!.run('k8s-eventlist', Buffer.from(body), { partial: true }, 1n);
+    expect(got.events.count).toBe(1);
+    expect(got.errors.map((e) => e.path)).toEqual(['items[1]']);
+    await expect(pool!.run('k8s-eventlist', Buffer.from('{"kind":'), {}, 1n)).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/^invalid JSON/) });
+    await expect(pool!.run('k8s-eventlist', Buffer.from('{"kind":"Pod"}'), {}, 1n)).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/EventList/) });
+  });
+});
