@@ -83,12 +83,12 @@ export class IngestService {
 
   /** Ingests an NDJSON or JSON-array body of ECS events. */
   ingestBody(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
-    return this.run(() => this.prepareBody('ecs', body, opts), opts);
+    return this.run(() => this.prepareBody('ecs', body, opts), opts, true);
   }
 
   /** Ingests a Kubernetes webhook body (an audit.k8s.io EventList), through the audit policy. */
   ingestEventList(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
-    return this.run(() => this.prepareBody('k8s-eventlist', body, opts), opts);
+    return this.run(() => this.prepareBody('k8s-eventlist', body, opts), opts, true);
   }
 
   /**
@@ -136,15 +136,28 @@ export class IngestService {
     return prepareRecords(decodeKind(kind, body, this.config), opts, this.prepareConfig(), pause);
   }
 
-  /** Prepares (only when the idempotency key is new) and stores. */
-  private async run(prepare: () => Promise<PreparedBatch>, opts: IngestOptions): Promise<IngestResult> {
+  /**
+   * Prepares and stores, unless the idempotency key was committed before
+   * (then answers as the first time). `eager` (for stateless decoding only)
+   * prepares while the key is looked up.
+   */
+  private async run(prepare: () => Promise<PreparedBatch>, opts: IngestOptions, eager = false): Promise<IngestResult> {
     const key = opts.idempotencyKey;
     if (!key) return this.store(await prepare(), opts);
     const running = this.inflight.get(key);
     if (running) return running;
     const job = (async () => {
-      const previous = await this.lookupIdempotency(key);
-      return previous ? (previous as IngestResult) : this.store(await prepare(), opts);
+      if (!eager) {
+        const previous = await this.lookupIdempotency(key);
+        return previous ? (previous as IngestResult) : this.store(await prepare(), opts);
+      }
+      // The lookup and the decoding run side by side (a new key is the common
+      // case); a key already committed wins, whatever its body decodes to.
+      const [previous, prepared] = await Promise.allSettled([this.lookupIdempotency(key), prepare()]);
+      if (previous.status === 'rejected') throw previous.reason;
+      if (previous.value) return previous.value as IngestResult;
+      if (prepared.status === 'rejected') throw prepared.reason;
+      return this.store(prepared.value, opts);
     })();
     this.inflight.set(key, job);
     try {
