@@ -47,4 +47,15 @@ describe('PreparePool', () => {
     await expect(pool!.run('k8s-eventlist', Buffer.from('{"kind":'), {}, 1n)).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/^invalid JSON/) });
     await expect(pool!.run('k8s-eventlist', Buffer.from('{"kind":"Pod"}'), {}, 1n)).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/EventList/) });
   });
+
+  it('replaces a decoding thread that dies, and keeps preparing', async () => {
+    const slots = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots;
+    const dead = slots[0].worker;
+    await dead.terminate();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(slots[0].worker).not.toBe(dead);
+    const body = Buffer.from([0, 1, 3, 4].map((i) => JSON.stringify(sampleEvent(i))).join('\n'));
+    const results = await Promise.all([1, 2, 3, 4].map(() => pool!.run('ecs', Buffer.from(body), {}, 1n)));
+    expect(results.map((r) => r.events.count)).toEqual([4, 4, 4, 4]);
+  });
 });

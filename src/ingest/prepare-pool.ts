@@ -34,13 +34,15 @@ export type PrepareReply = { id: number; batch: PreparedBatch } | { id: number; 
 
 interface Slot {
   worker: Worker;
-  busy: number;
+  /** Requests it is working on. */
+  pending: Set<number>;
 }
 
 export class PreparePool {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<number, { resolve: (b: PreparedBatch) => void; reject: (e: Error) => void }>();
   private nextId = 0;
+  private closing = false;
 
   /** A pool of `threads` workers; undefined where the compiled worker is missing (then decode inline). */
   static start(config: PrepareWorkerConfig, threads: number): PreparePool | undefined {
@@ -49,44 +51,58 @@ export class PreparePool {
     return new PreparePool(file, config, threads);
   }
 
-  private constructor(file: string, config: PrepareWorkerConfig, threads: number) {
-    for (let i = 0; i < threads; i++) {
-      const worker = new Worker(file, { workerData: config });
-      worker.unref();
-      const slot = { worker, busy: 0 };
-      worker.on('message', (m: PrepareReply) => {
-        slot.busy--;
-        if (slot.busy === 0) worker.unref();
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (!p) return;
-        if ('batch' in m) return p.resolve(m.batch);
-        p.reject(Object.assign(new Error(m.error), m.statusCode ? { statusCode: m.statusCode } : {}));
-      });
-      worker.on('error', (err) => this.fail(err));
-      this.slots.push(slot);
-    }
+  private constructor(
+    private readonly file: string,
+    private readonly config: PrepareWorkerConfig,
+    threads: number,
+  ) {
+    for (let i = 0; i < threads; i++) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.file, { workerData: this.config });
+    worker.unref();
+    const slot: Slot = { worker, pending: new Set() };
+    worker.on('message', (m: PrepareReply) => {
+      slot.pending.delete(m.id);
+      if (slot.pending.size === 0) worker.unref();
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (!p) return;
+      if ('batch' in m) return p.resolve(m.batch);
+      p.reject(Object.assign(new Error(m.error), m.statusCode ? { statusCode: m.statusCode } : {}));
+    });
+    // A worker that dies fails its own requests and is replaced; the others carry on.
+    const died = (err: Error) => {
+      for (const id of slot.pending) {
+        this.pending.get(id)?.reject(err);
+        this.pending.delete(id);
+      }
+      slot.pending.clear();
+      const i = this.slots.indexOf(slot);
+      if (i >= 0 && !this.closing) this.slots[i] = this.spawn();
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => died(new Error(`a decoding thread exited (code ${code})`)));
+    return slot;
   }
 
   /** Prepares a body on the least busy worker. The body's bytes are moved there when it owns its memory. */
   run(kind: BodyKind, body: Buffer, opts: PrepareOptions, ingestedNs: bigint): Promise<PreparedBatch> {
-    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
     const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Buffer.from(body);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      if (slot.busy++ === 0) slot.worker.ref();
+      if (slot.pending.size === 0) slot.worker.ref();
+      slot.pending.add(id);
       const request: PrepareRequest = { id, kind, body: own, opts, ingestedNs };
       slot.worker.postMessage(request, [own.buffer as ArrayBuffer]);
     });
   }
 
-  private fail(err: Error): void {
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-  }
-
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }
