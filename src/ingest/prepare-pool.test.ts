@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../testing/events.js';
 import { decodeKind } from './decode-kind.js';
+import { BackpressureError } from './group-commit.js';
 import { PreparePool, type PrepareWorkerConfig } from './prepare-pool.js';
 import { prepareRecords, type PreparedBatch } from './prepare-records.js';
 
-const config: PrepareWorkerConfig = { maxRecordBytes: 1 << 20, keepOriginal: true, excludedCategories: ['iam'], sealing: true, k8sPolicyFiles: [] };
+const config: PrepareWorkerConfig = { maxRecordBytes: 1 << 20, keepOriginal: true, excludedCategories: ['iam'], sealing: true, k8sPolicyFiles: [], maxQueuedBytes: 1 << 30 };
 const pool = PreparePool.start(config, 2);
 afterAll(() => pool?.close());
 
@@ -57,5 +58,15 @@ describe('PreparePool', () => {
     const body = Buffer.from([0, 1, 3, 4].map((i) => JSON.stringify(sampleEvent(i))).join('\n'));
     const results = await Promise.all([1, 2, 3, 4].map(() => pool!.run('ecs', Buffer.from(body), {}, 1n)));
     expect(results.map((r) => r.events.count)).toEqual([4, 4, 4, 4]);
+  });
+
+  it('refuses a body with 503 (BackpressureError) while too many bytes wait for a thread', async () => {
+    const small = PreparePool.start({ ...config, maxQueuedBytes: 1000 }, 1)!;
+    const body = Buffer.from(Array.from({ length: 20 }, (_, i) => JSON.stringify(sampleEvent(i))).join('\n'));
+    const first = small.run('ecs', Buffer.from(body), {}, 1n);
+    await expect(small.run('ecs', Buffer.from(body), {}, 1n)).rejects.toBeInstanceOf(BackpressureError);
+    expect((await first).events.count).toBe(17); // 3 of the 20 are iam, excluded
+    expect((await small.run('ecs', Buffer.from(body), {}, 1n)).events.count).toBe(17); // the queue drained
+    await small.close();
   });
 });

@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { compiledWorker } from '../worker-file.js';
+import { BackpressureError } from './group-commit.js';
 import type { PreparedBatch, PrepareOptions } from './prepare-records.js';
 
 /** What a worker needs to know, fixed for its life. */
@@ -17,6 +18,8 @@ export interface PrepareWorkerConfig {
   sealing: boolean;
   /** Kubernetes audit policy files (each worker compiles them itself). */
   k8sPolicyFiles: string[];
+  /** Most body bytes waiting for a decoding thread before new bodies are refused (503). */
+  maxQueuedBytes: number;
 }
 
 /** Body kinds a worker decodes: ECS NDJSON / JSON array, or a Kubernetes webhook EventList. */
@@ -40,9 +43,10 @@ interface Slot {
 
 export class PreparePool {
   private readonly slots: Slot[] = [];
-  private readonly pending = new Map<number, { resolve: (b: PreparedBatch) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { bytes: number; resolve: (b: PreparedBatch) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private closing = false;
+  private queuedBytes = 0;
 
   /** A pool of `threads` workers; undefined where the compiled worker is missing (then decode inline). */
   static start(config: PrepareWorkerConfig, threads: number): PreparePool | undefined {
@@ -66,18 +70,14 @@ export class PreparePool {
     worker.on('message', (m: PrepareReply) => {
       slot.pending.delete(m.id);
       if (slot.pending.size === 0) worker.unref();
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
+      const p = this.take(m.id);
       if (!p) return;
       if ('batch' in m) return p.resolve(m.batch);
       p.reject(Object.assign(new Error(m.error), m.statusCode ? { statusCode: m.statusCode } : {}));
     });
     // A worker that dies fails its own requests and is replaced; the others carry on.
     const died = (err: Error) => {
-      for (const id of slot.pending) {
-        this.pending.get(id)?.reject(err);
-        this.pending.delete(id);
-      }
+      for (const id of slot.pending) this.take(id)?.reject(err);
       slot.pending.clear();
       const i = this.slots.indexOf(slot);
       if (i >= 0 && !this.closing) this.slots[i] = this.spawn();
@@ -89,16 +89,28 @@ export class PreparePool {
 
   /** Prepares a body on the least busy worker. The body's bytes are moved there when it owns its memory. */
   run(kind: BodyKind, body: Buffer, opts: PrepareOptions, ingestedNs: bigint): Promise<PreparedBatch> {
+    if (this.queuedBytes > 0 && this.queuedBytes + body.length > this.config.maxQueuedBytes) {
+      return Promise.reject(new BackpressureError(`decoding queue full (${this.queuedBytes} bytes waiting)`));
+    }
     const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
     const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Buffer.from(body);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { bytes: body.length, resolve, reject });
+      this.queuedBytes += body.length;
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.add(id);
       const request: PrepareRequest = { id, kind, body: own, opts, ingestedNs };
       slot.worker.postMessage(request, [own.buffer as ArrayBuffer]);
     });
+  }
+
+  private take(id: number) {
+    const p = this.pending.get(id);
+    if (!p) return undefined;
+    this.pending.delete(id);
+    this.queuedBytes -= p.bytes;
+    return p;
   }
 
   async close(): Promise<void> {

@@ -58,6 +58,7 @@ export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metric
       excludedCategories: [...excludedCategories],
       sealing: store.sealing,
       k8sPolicyFiles: config.kubernetes.policy,
+      maxQueuedBytes: config.ingest.max_queued_bytes,
     },
     decodeThreads,
   );
