@@ -16,7 +16,7 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, blobValue, type DuckDBDataChunk, type DuckDBBlobValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, blobValue, type DuckDBDataChunk, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import {
   CompactRange,
   ProofError,
@@ -34,7 +34,8 @@ import type { CheckpointSigner, Ledger, LogEntry, PrunedRun, StoredCheckpoint, T
 import type { AppendRequest, EventQuery, IdempotentResult, StagedEvents, Store, StoreStats, StoredRow } from '../store.js';
 import { DuckDBStaged, numberChunks } from './rows.js';
 import { LABEL_COLUMNS, duckdbReader, renderQuery } from './query-sql.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { migrate, schemaVersion } from './schema.js';
+import { readCheckpoints, readPrunedRuns } from './ledger-reads.js';
 import { HEAD_KEY } from './seal-existing.js';
 import { appendTreeHashes, readLeafHashes, readNodes, storedHashTotal, tryReadLeafHashes } from './tree.js';
 import { pruneEvents, type PruneResult, type RetentionRules } from './retention.js';
@@ -113,7 +114,7 @@ export class DuckDBStore implements Store, Ledger {
     }
     const store = new DuckDBStore(instance, conn, reader, file, config.sealing ?? true, config.readOnly ?? false);
     try {
-      if (!config.readOnly) await store.migrate();
+      if (!config.readOnly) await migrate(store.conn, file);
       await store.loadHead();
     } catch (err) {
       reader.closeSync();
@@ -124,38 +125,8 @@ export class DuckDBStore implements Store, Ledger {
     return store;
   }
 
-  private async migrate(): Promise<void> {
-    await this.conn.run('CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)');
-    const current = await this.schemaVersion();
-    if (current > SCHEMA_VERSION) {
-      throw new Error(`${this.file} has schema version ${current}; this Vigil knows up to ${SCHEMA_VERSION}. Upgrade Vigil.`);
-    }
-    for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
-      await this.conn.run('BEGIN TRANSACTION');
-      try {
-        for (const s of m.statements) await this.conn.run(s);
-        await m.run?.(this.conn);
-        await this.conn.run(
-          `INSERT OR REPLACE INTO meta VALUES ('schema_version', $1)`,
-          [String(m.version)],
-        );
-        await this.conn.run('COMMIT');
-      } catch (err) {
-        await this.conn.run('ROLLBACK');
-        throw new Error(`migration ${m.version} (${m.description}) failed: ${(err as Error).message}`);
-      }
-    }
-  }
-
   async schemaVersion(): Promise<number> {
-    try {
-      const r = await this.conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`);
-      const v = r.getRows()[0]?.[0];
-      return v === undefined ? 0 : Number(v);
-    } catch {
-      return 0; // a read-only open of a file without `meta`
-    }
+    return schemaVersion(this.conn);
   }
 
   /** Loads the tree head and the next sequence number; a writer also checks the head against the stored tree. */
@@ -371,22 +342,12 @@ export class DuckDBStore implements Store, Ledger {
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    return (await this.readCheckpoints('ORDER BY size DESC LIMIT 1'))[0];
+    return this.version < 2 ? undefined : (await readCheckpoints(this.reader, 'ORDER BY size DESC LIMIT 1'))[0];
   }
 
   checkpoints(fromSize: number, limit: number): Promise<StoredCheckpoint[]> {
-    return this.readCheckpoints('WHERE size >= $1 ORDER BY size, issued LIMIT $2', [BigInt(fromSize), BigInt(limit)]);
-  }
-
-  private async readCheckpoints(tail: string, params: DuckDBValue[] = []): Promise<StoredCheckpoint[]> {
-    if (this.version < 2) return [];
-    const r = await this.reader.runAndReadAll(`SELECT size, root, issued, note FROM checkpoints ${tail}`, params);
-    return r.getRows().map(([size, root, issued, note]) => ({
-      size: Number(size),
-      root: Buffer.from((root as DuckDBBlobValue).bytes),
-      issued: formatNs(issued as bigint, 3),
-      note: note as string,
-    }));
+    if (this.version < 2) return Promise.resolve([]);
+    return readCheckpoints(this.reader, 'WHERE size >= $1 ORDER BY size, issued LIMIT $2', [BigInt(fromSize), BigInt(limit)]);
   }
 
   async entries(start: number, end: number): Promise<LogEntry[]> {
@@ -410,15 +371,7 @@ export class DuckDBStore implements Store, Ledger {
   }
 
   async prunedRuns(): Promise<PrunedRun[]> {
-    if (this.version < 2) return [];
-    const r = await this.reader.runAndReadAll('SELECT run, seq_from, seq_to FROM pruned ORDER BY run, seq_from');
-    const runs = new Map<number, PrunedRun>();
-    for (const [run, from, to] of r.getRows()) {
-      const n = Number(run);
-      if (!runs.has(n)) runs.set(n, { run: n, ranges: [] });
-      runs.get(n)!.ranges.push([Number(from), Number(to)]);
-    }
-    return [...runs.values()];
+    return this.version < 2 ? [] : readPrunedRuns(this.reader);
   }
 
   onCommit(listener: CommitListener): () => void {

@@ -71,3 +71,36 @@ export const MIGRATIONS: Migration[] = [
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** The schema version a data dir is at (0: none, or a read-only file without `meta`). */
+export async function schemaVersion(conn: DuckDBConnection): Promise<number> {
+  try {
+    const r = await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`);
+    const v = r.getRows()[0]?.[0];
+    return v === undefined ? 0 : Number(v);
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs the migrations `file` has not had yet, each in its own transaction. */
+export async function migrate(conn: DuckDBConnection, file: string): Promise<void> {
+  await conn.run('CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)');
+  const current = await schemaVersion(conn);
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`${file} has schema version ${current}; this Vigil knows up to ${SCHEMA_VERSION}. Upgrade Vigil.`);
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      for (const s of m.statements) await conn.run(s);
+      await m.run?.(conn);
+      await conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', $1)`, [String(m.version)]);
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK');
+      throw new Error(`migration ${m.version} (${m.description}) failed: ${(err as Error).message}`);
+    }
+  }
+}
