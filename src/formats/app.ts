@@ -9,7 +9,7 @@ import { OUTCOMES, type AuditEvent } from '../model/event.js';
 import { validateEvent } from '../model/validate.js';
 import {
   clean, ECS_CATEGORIES, ECS_TYPES, ECS_VERSION, epochToRfc3339, hasKey, idStr, ipOf, isObj, jsonFormat, looksLikeObject,
-  messageOf, parseObject, pushUnique, related, rfc3339, setOwn, str, strList, typeError, type Obj,
+  messageOf, pushUnique, related, rfc3339, setOwn, str, strList, typeError, type Obj,
 } from './common.js';
 import { FormatError } from './format.js';
 

@@ -6,7 +6,7 @@
  */
 import type { AuditEvent } from '../model/event.js';
 import {
-  clean, ECS_VERSION, count, hasKey, idStr, ipOf, isObj, jsonFormat, looksLikeObject, messageOf, parseObject,
+  clean, ECS_VERSION, count, hasKey, idStr, ipOf, isObj, jsonFormat, looksLikeObject, messageOf,
   pushUnique, related, rfc3339, setOwn, splitUrl, str, typeError, type Obj,
 } from './common.js';
 import { FormatError } from './format.js';

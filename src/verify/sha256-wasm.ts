@@ -90,7 +90,7 @@ const v128Const = (lanes: number[]): Code => [0xfd, 0x0c, ...lanes.flatMap((x) =
 const splat = (x: number): Code => v128Const([x, x, x, x]);
 const shuffle = (bytes: number[]): Code => [0xfd, 0x0d, ...bytes];
 const extractLane = (lane: number): Code => [0xfd, 0x1b, lane];
-const [vAnd, vOr, vXor, bitselect, vShl, vShrU, vAdd] = [simd(0x4e), simd(0x50), simd(0x51), simd(0x52), simd(0xab), simd(0xad), simd(0xae)];
+const [vOr, vXor, bitselect, vShl, vShrU, vAdd] = [simd(0x50), simd(0x51), simd(0x52), simd(0xab), simd(0xad), simd(0xae)];
 const vRotr = (x: number, n: number): Code => [...get(x), ...i32(n), ...vShrU, ...get(x), ...i32(32 - n), ...vShl, ...vOr];
 
 // Function indices.
