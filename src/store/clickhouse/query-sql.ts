@@ -26,6 +26,7 @@
  *   ) ENGINE = MergeTree ORDER BY (ts, seq)
  */
 import type { Catalog, SqlDialect } from '../../query/sql/dialect.js';
+import { EVENT_LABEL_COLUMNS } from '../label-columns.js';
 
 const anchored = (p: string) => `concat('^(?:', ${p}, ')$')`;
 const pushedIndex = (name: string) => `indexOf(label_names, '${name}')`;
@@ -53,18 +54,7 @@ export const clickhouseCatalog: Catalog = {
   line: 'doc',
   ts: 'ts',
   seq: 'seq',
-  labels: {
-    dataset: { columns: ['dataset'] },
-    category: { columns: ['category'], list: true },
-    action: { columns: ['action'] },
-    outcome: { columns: ['outcome'] },
-    user: { columns: ['user_name', 'user_email'] },
-    user_email: { columns: ['user_email'] },
-    source_ip: { columns: ['source_ip'] },
-    target: { columns: ['target'] },
-    namespace: { columns: ['namespace'] },
-    host: { columns: ['host'] },
-  },
+  labels: EVENT_LABEL_COLUMNS,
   original: {
     line: 'original',
     hasPushed: (name) => `${pushedIndex(name)} > 0`,

@@ -8,6 +8,7 @@ import type { DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import type { Catalog, SqlDialect, SqlParam, SqlReader, RenderedSql } from '../../query/sql/dialect.js';
 import { renderScan } from '../../query/sql/render.js';
 import type { EventQuery } from '../store.js';
+import { EVENT_LABEL_COLUMNS } from '../label-columns.js';
 
 export type { RenderedSql };
 
@@ -42,18 +43,7 @@ export const duckdbCatalog: Catalog = {
   line: 'doc',
   ts: 'ts',
   seq: 'seq',
-  labels: {
-    dataset: { columns: ['dataset'] },
-    category: { columns: ['category'], list: true },
-    action: { columns: ['action'] },
-    outcome: { columns: ['outcome'] },
-    user: { columns: ['user_name', 'user_email'] },
-    user_email: { columns: ['user_email'] },
-    source_ip: { columns: ['source_ip'] },
-    target: { columns: ['target'] },
-    namespace: { columns: ['namespace'] },
-    host: { columns: ['host'] },
-  },
+  labels: EVENT_LABEL_COLUMNS,
   // The `original` view reads the document: `event.original` is the line as received, `labels` the pushed labels.
   original: {
     line: `coalesce(json_extract_string(doc, '$.event.original'), doc)`,
