@@ -9,7 +9,7 @@ import { EventEncoder, type EncodedEvents } from '../model/encoded.js';
 import type { AuditEvent } from '../model/event.js';
 import { ingestedAt, prepareEvent } from '../model/prepare.js';
 import { validateEvent } from '../model/validate.js';
-import { isExcluded } from '../policy/categories.js';
+import { excludedBy } from '../policy/categories.js';
 import type { RawRecord, RecordError } from './decode.js';
 
 /** Records ready for validation: ECS objects with their origin, and what failed before. */
@@ -83,8 +83,8 @@ export async function prepareRecords(
     }
     if (!opts.partial && (invalid.length > 0 || decoded.errors.length > 0)) continue;
     const p = prepareEvent(r.value as AuditEvent, ingested, r.text);
-    if (isExcluded(config.excludedCategories, p.category, p.dataset)) {
-      const hit = p.category!.find((c) => config.excludedCategories.has(c)) ?? p.category![0];
+    const hit = excludedBy(config.excludedCategories, p.category, p.dataset);
+    if (hit !== undefined) {
       excluded[hit] = (excluded[hit] ?? 0) + 1;
       continue;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CategoryError, extractExclusionFlags, isExcluded, resolveCategories } from './categories.js';
+import { CategoryError, excludedBy, extractExclusionFlags, isExcluded, resolveCategories } from './categories.js';
 
 describe('extractExclusionFlags', () => {
   it('sets with = and appends with +=, as EngFlow writes it', () => {
@@ -42,6 +42,7 @@ describe('isExcluded', () => {
     expect(isExcluded(ex, ['file', 'iam'])).toBe(true);
     expect(isExcluded(ex, ['file'])).toBe(false);
     expect(isExcluded(ex, null)).toBe(false);
+    expect(excludedBy(ex, ['file', 'auth'])).toBe('auth'); // the category that dropped it, for the metric
   });
   it('never drops Vigil’s own access log', () => {
     expect(isExcluded(ex, ['iam'], 'vigil.access')).toBe(false);

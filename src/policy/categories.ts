@@ -38,12 +38,16 @@ export function resolveCategories(names: readonly string[], where = 'exclude_cat
   return out;
 }
 
+/** The first of the event's categories (of this dataset) that drops it, as the event spells it; undefined when it is kept. */
+export function excludedBy(excluded: ReadonlySet<string>, categories: readonly string[] | null | undefined, dataset?: string | null): string | undefined {
+  if (excluded.size === 0 || !categories) return undefined;
+  if (dataset && NEVER_EXCLUDED_DATASETS.has(dataset)) return undefined;
+  return categories.find((c) => excluded.has(ALIASES[c] ?? c));
+}
+
 /** Whether an event with these categories (of this dataset) is dropped. */
 export function isExcluded(excluded: ReadonlySet<string>, categories: readonly string[] | null | undefined, dataset?: string | null): boolean {
-  if (excluded.size === 0 || !categories) return false;
-  if (dataset && NEVER_EXCLUDED_DATASETS.has(dataset)) return false;
-  for (const c of categories) if (excluded.has(ALIASES[c] ?? c)) return true;
-  return false;
+  return excludedBy(excluded, categories, dataset) !== undefined;
 }
 
 const FLAG = '--audit_log_excluded_categories';
