@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditEvent } from '../model/event.js';
-import { ingestedAt, prepareEvent } from '../model/prepare.js';
+import { docOf, ingestedAt, prepareEvent } from '../model/prepare.js';
 import { formatNs, nowNs } from '../model/time.js';
 import { alignToStep, execute, runQuery } from '../query/engine.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
@@ -79,7 +79,7 @@ export async function benchLogql(events: number): Promise<void> {
     for (let i = from; i < Math.min(events, from + BATCH); i++) {
       const p = prepareEvent(benchEvent(i, start + BigInt(i) * spacing), ingested);
       batch.push(p);
-      lines.push(p.doc);
+      lines.push(docOf(p));
     }
     await store.append([{ events: batch }]);
     if (!file.write(`${lines.join('\n')}\n`)) await new Promise((r) => file.once('drain', () => r(undefined)));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { prepared, tempDir } from '../testing/events.js';
+import { docOf } from '../model/prepare.js';
 import { BackpressureError, GroupCommitter } from './group-commit.js';
 
 describe('GroupCommitter', () => {
@@ -30,7 +31,7 @@ describe('GroupCommitter', () => {
   it('refuses new work with BackpressureError when the queue is full, and recovers', async () => {
     const store = await DuckDBStore.open({ dataDir: tempDir() });
     const batch = prepared(10);
-    const bytes = batch.reduce((n, e) => n + e.doc.length, 0);
+    const bytes = batch.reduce((n, e) => n + docOf(e).length, 0);
     const gc = new GroupCommitter(store, { maxBatchEvents: 1000, maxQueuedBytes: bytes + 10 });
     const first = gc.submit({ events: batch });
     await expect(gc.submit({ events: prepared(10) })).rejects.toBeInstanceOf(BackpressureError);

@@ -5,6 +5,7 @@
  * `maxQueuedBytes` new work is refused with BackpressureError (HTTP 503).
  */
 import type { EncodedEvents } from '../model/encoded.js';
+import { docOf } from '../model/prepare.js';
 import type { AppendRequest, StagedEvents, Store } from '../store/store.js';
 
 export interface GroupCommitConfig {
@@ -32,7 +33,7 @@ interface Pending {
 function sizeOf({ events }: AppendRequest): { count: number; bytes: number } {
   if (!Array.isArray(events)) return events;
   let bytes = 0;
-  for (const e of events) bytes += e.doc.length;
+  for (const e of events) bytes += docOf(e).length;
   return { count: events.length, bytes };
 }
 

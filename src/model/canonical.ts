@@ -4,60 +4,137 @@
  * the way ECMAScript's JSON.stringify writes them, which is what RFC 8785 specifies.
  *
  * This runs once per ingested event (the stored document IS its canonical
- * form, so the integrity layer hashes it without serializing again), hence
- * the fast paths: strings that need no escaping are quoted directly instead
- * of going through JSON.stringify, and numbers use Number::toString, which is
- * what JSON.stringify uses for finite numbers.
+ * form, so the integrity layer hashes it without serializing again), so it
+ * writes UTF-8 bytes straight into a growing buffer: no intermediate strings
+ * to concatenate, flatten and encode. Strings of printable ASCII needing no
+ * escape (nearly all of an audit event) are copied a character at a time;
+ * any other string goes through JSON.stringify, which escapes as RFC 8785 says.
  */
-
-/** Characters JSON.stringify escapes: '"', '\\', C0 controls, and (lone) surrogates. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-function quote(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
-}
 
 /** Whether JSON.stringify leaves `v` out of an object (and writes null in an array). */
 function skipped(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
-export function canonicalJson(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return quote(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError('JCS: non-finite number');
-      return String(value);
-    case 'object': {
-      if (value === null) return 'null';
-      if (Array.isArray(value)) {
-        let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ',';
-          const v: unknown = value[i];
-          out += skipped(v) ? 'null' : canonicalJson(v);
-        }
-        return out + ']';
-      }
-      const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj);
-      if (keys.length > 1) keys.sort();
-      let out = '{';
-      let first = true;
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        const v = obj[k];
-        if (skipped(v)) continue;
-        if (!first) out += ',';
-        first = false;
-        out += quote(k) + ':' + canonicalJson(v);
-      }
-      return out + '}';
+/** Sorts a handful of keys in place; insertion sort beats Array#sort at this size. */
+function sortKeys(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > k) {
+      keys[j + 1] = keys[j];
+      j--;
     }
-    default:
-      throw new TypeError(`JCS: cannot serialize ${typeof value}`);
+    keys[j + 1] = k;
   }
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Appends canonical JSON as UTF-8 to a buffer it grows as needed. */
+export class CanonicalWriter {
+  buf: Buffer;
+  /** Bytes written so far. */
+  pos = 0;
+
+  constructor(initialBytes = 1 << 12) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** Makes room for `n` more bytes. */
+  reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.pos + n, this.buf.length * 2));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Writes the canonical JSON of `value`. Throws TypeError for what JSON cannot hold. */
+  value(value: unknown): void {
+    switch (typeof value) {
+      case 'string':
+        return this.string(value);
+      case 'boolean':
+        return this.ascii(value ? 'true' : 'false');
+      case 'number':
+        if (!Number.isFinite(value)) throw new TypeError('JCS: non-finite number');
+        return this.ascii(String(value));
+      case 'object':
+        if (value === null) return this.ascii('null');
+        return Array.isArray(value) ? this.array(value) : this.object(value as Record<string, unknown>);
+      default:
+        throw new TypeError(`JCS: cannot serialize ${typeof value}`);
+    }
+  }
+
+  private array(items: unknown[]): void {
+    this.byte(0x5b); // [
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) this.byte(0x2c); // ,
+      const v = items[i];
+      if (skipped(v)) this.ascii('null');
+      else this.value(v);
+    }
+    this.byte(0x5d); // ]
+  }
+
+  private object(obj: Record<string, unknown>): void {
+    const keys = Object.keys(obj);
+    sortKeys(keys);
+    this.byte(0x7b); // {
+    let first = true;
+    for (let i = 0; i < keys.length; i++) {
+      const v = obj[keys[i]];
+      if (skipped(v)) continue;
+      if (!first) this.byte(0x2c);
+      first = false;
+      this.string(keys[i]);
+      this.byte(0x3a); // :
+      this.value(v);
+    }
+    this.byte(0x7d); // }
+  }
+
+  private string(s: string): void {
+    const n = s.length;
+    this.reserve(n + 2);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) return this.escaped(s);
+      buf[p++] = c;
+    }
+    buf[p++] = QUOTE;
+    this.pos = p;
+  }
+
+  /** A string with escapes or non-ASCII: written as JSON.stringify writes it, from the start. */
+  private escaped(s: string): void {
+    const json = JSON.stringify(s);
+    this.reserve(3 * json.length);
+    this.pos += this.buf.write(json, this.pos, 'utf8');
+  }
+
+  /** Writes a string known to be ASCII (a number, a literal). */
+  private ascii(s: string): void {
+    this.reserve(s.length);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  private byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.pos++] = b;
+  }
+}
+
+export function canonicalJson(value: unknown): string {
+  const w = new CanonicalWriter(256);
+  w.value(value);
+  return w.buf.toString('utf8', 0, w.pos);
 }

@@ -5,7 +5,9 @@
  * copied), and what a store stages from: the store copies each string's
  * bytes into its columns without ever decoding them back into JS strings.
  */
-import { HASH_SIZE, LEAF_PREFIX, hashLeafPrefixed } from '../integrity/index.js';
+import { LEAF_PREFIX } from '../integrity/index.js';
+import { hashPrefixedLeaves } from '../integrity/leaf-hashes.js';
+import { CanonicalWriter } from './canonical.js';
 import type { PreparedEvent } from './prepare.js';
 
 /** The string fields of a prepared event, in their order in `spans`. */
@@ -39,16 +41,37 @@ export function transferList(e: EncodedEvents): ArrayBuffer[] {
   return views.map((v) => v.buffer as ArrayBuffer);
 }
 
-/** Builds EncodedEvents an event at a time, hashing each document as it is written when sealing. */
+/**
+ * One text buffer per thread, kept between batches: a batch's text grows to
+ * about a megabyte, and allocating that afresh each time (by doubling) makes
+ * V8 collect garbage for the external memory far more often.
+ */
+let spare: CanonicalWriter | undefined;
+const KEEP_BYTES = 1 << 24;
+
+function takeWriter(): CanonicalWriter {
+  const w = spare ?? new CanonicalWriter(1 << 16);
+  spare = undefined;
+  w.pos = 0;
+  return w;
+}
+
+function releaseWriter(w: CanonicalWriter): void {
+  if (w.buf.length <= KEEP_BYTES) spare = w;
+}
+
+/**
+ * Builds EncodedEvents an event at a time: each document is written as
+ * canonical JSON straight into the text buffer and, when sealing, all the
+ * documents are hashed together when the batch is finished.
+ */
 export class EventEncoder {
-  private text = Buffer.allocUnsafe(1 << 16);
-  private used = 0;
+  private readonly text = takeWriter();
   private spans = new Uint32Array(64 * F * 2);
   private categoryCounts = new Uint16Array(64);
   private categorySpans = new Uint32Array(128);
   private categoryUsed = 0;
   private ts = new BigInt64Array(64);
-  private readonly leaves: Buffer[] = [];
   private docBytes = 0;
   count = 0;
 
@@ -59,22 +82,23 @@ export class EventEncoder {
     if (row === this.ts.length) this.growRows();
     this.ts[row] = e.ts;
     const at = row * F * 2;
-    // The document: 0x00 then its UTF-8, hashed in place for the leaf.
-    this.reserve(1 + 3 * e.doc.length);
-    const prefix = this.used;
-    this.text[this.used++] = LEAF_PREFIX;
-    this.used += this.text.write(e.doc, this.used, 'utf8');
-    if (this.sealing) this.leaves.push(hashLeafPrefixed(this.text.subarray(prefix, this.used)));
-    this.spans[at] = prefix + 1;
-    this.spans[at + 1] = this.used;
-    this.docBytes += this.used - prefix - 1;
+    // The document: 0x00 (the leaf prefix, hashed with it) then its UTF-8.
+    const text = this.text;
+    text.reserve(1);
+    text.buf[text.pos++] = LEAF_PREFIX;
+    const start = text.pos;
+    if (e.doc === undefined) text.value(e.event);
+    else this.writeString(e.doc);
+    this.spans[at] = start;
+    this.spans[at + 1] = text.pos;
+    this.docBytes += text.pos - start;
     for (let f = 1; f < F; f++) {
-      const v = e[TEXT_FIELDS[f]] as string | null;
+      const v = e[TEXT_FIELDS[f] as Exclude<TextField, 'doc'>];
       if (v === null) {
         this.spans[at + 2 * f] = NULL_SPAN;
       } else {
         this.spans[at + 2 * f] = this.writeString(v);
-        this.spans[at + 2 * f + 1] = this.used;
+        this.spans[at + 2 * f + 1] = text.pos;
       }
     }
     const cats = e.category ?? [];
@@ -82,38 +106,45 @@ export class EventEncoder {
     for (const c of cats) {
       if (this.categoryUsed + 2 > this.categorySpans.length) this.categorySpans = grow(this.categorySpans);
       this.categorySpans[this.categoryUsed++] = this.writeString(c);
-      this.categorySpans[this.categoryUsed++] = this.used;
+      this.categorySpans[this.categoryUsed++] = text.pos;
     }
   }
 
   finish(): EncodedEvents {
     const n = this.count;
-    const leafHashes = this.sealing ? new Uint8Array(n * HASH_SIZE) : undefined;
-    this.leaves.forEach((h, i) => leafHashes!.set(h, i * HASH_SIZE));
+    const text = new Uint8Array(this.text.buf.subarray(0, this.text.pos));
+    releaseWriter(this.text);
     return {
       count: n,
-      text: new Uint8Array(this.text.subarray(0, this.used)),
+      text,
       spans: this.spans.slice(0, n * F * 2),
       categoryCounts: this.categoryCounts.slice(0, n),
       categorySpans: this.categorySpans.slice(0, this.categoryUsed),
       ts: this.ts.slice(0, n),
-      leafHashes,
+      leafHashes: this.sealing ? this.leafHashes(text) : undefined,
       docBytes: this.docBytes,
     };
   }
 
-  private writeString(v: string): number {
-    this.reserve(3 * v.length);
-    const start = this.used;
-    this.used += this.text.write(v, this.used, 'utf8');
-    return start;
+  /** Every document's leaf hash, SHA-256(0x00 || doc): the prefix sits right before each. */
+  private leafHashes(text: Uint8Array): Uint8Array {
+    const n = this.count;
+    const starts = new Uint32Array(n);
+    const ends = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      starts[i] = this.spans[i * F * 2] - 1;
+      ends[i] = this.spans[i * F * 2 + 1];
+    }
+    return hashPrefixedLeaves(text, starts, ends, n);
   }
 
-  private reserve(bytes: number): void {
-    if (this.used + bytes <= this.text.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.used + bytes, this.text.length * 2));
-    this.text.copy(next, 0, 0, this.used);
-    this.text = next;
+  /** Writes a string's UTF-8 and returns where it starts. */
+  private writeString(v: string): number {
+    const text = this.text;
+    text.reserve(3 * v.length);
+    const start = text.pos;
+    text.pos += text.buf.write(v, start, 'utf8');
+    return start;
   }
 
   private growRows(): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical.js';
 import type { AuditEvent } from './event.js';
-import { ingestedAt, prepareEvent } from './prepare.js';
+import { docOf, ingestedAt, prepareEvent } from './prepare.js';
 import { validateEvent } from './validate.js';
 
 const INGESTED = ingestedAt(1_800_000_000_123_456_789n);
@@ -38,7 +38,7 @@ describe('validateEvent', () => {
 describe('prepareEvent', () => {
   it('fills defaults, summary, related fields and typed columns', () => {
     const p = prepareEvent(base(), INGESTED);
-    const doc = JSON.parse(p.doc) as AuditEvent;
+    const doc = JSON.parse(docOf(p)) as AuditEvent;
     expect(p.ts).toBe(1763812800104233871n);
     expect(doc.event).toMatchObject({ kind: 'event', ingested: '2027-01-15T08:00:00.123456789Z' });
     expect(doc.message).toBe('alice@example.com sign-in (success)');
@@ -47,7 +47,7 @@ describe('prepareEvent', () => {
   });
   it('defaults the outcome to unknown and keeps a given message', () => {
     const e: AuditEvent = { '@timestamp': '2025-11-22T12:00:00Z', message: 'hello' };
-    const doc = JSON.parse(prepareEvent(e, INGESTED).doc) as AuditEvent;
+    const doc = JSON.parse(docOf(prepareEvent(e, INGESTED))) as AuditEvent;
     expect(doc.event?.outcome).toBe('unknown');
     expect(doc.message).toBe('hello');
   });
@@ -64,10 +64,10 @@ describe('prepareEvent', () => {
   it('stores the canonical (RFC 8785) serialization and leaves out an incoming vigil object', () => {
     const e = { ...base(), vigil: { seq: 7, leaf_hash: '00' }, zeta: 1, alpha: { b: 2, a: 1 } } as AuditEvent;
     const p = prepareEvent(e, INGESTED);
-    expect(p.doc).toBe(canonicalJson(e)); // e was completed in place
-    expect(p.doc.startsWith('{"@timestamp":')).toBe(true);
-    expect(p.doc).toContain('"alpha":{"a":1,"b":2}');
-    expect(p.doc).not.toContain('"vigil"');
+    expect(docOf(p)).toBe(canonicalJson(e)); // e was completed in place
+    expect(docOf(p).startsWith('{"@timestamp":')).toBe(true);
+    expect(docOf(p)).toContain('"alpha":{"a":1,"b":2}');
+    expect(docOf(p)).not.toContain('"vigil"');
     expect(e.vigil).toBeUndefined();
   });
   it('keeps a given event.id', () => {

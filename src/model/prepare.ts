@@ -1,9 +1,9 @@
 /**
  * Turns a validated ECS object into the form the store writes: the completed
- * document (defaults, id, summary, related.*) plus the values of the typed
- * filter columns. The caller supplies the ingest time. The result holds no
- * reference to the parsed object, so on the ingest path that object dies
- * young (cheap for the garbage collector) while the document waits for its commit.
+ * event (defaults, id, summary, related.*) plus the values of the typed
+ * filter columns. The caller supplies the ingest time. On the ingest path the
+ * encoder (src/model/encoded.ts) writes the stored document right away, so
+ * the parsed object dies young (cheap for the garbage collector).
  */
 import { canonicalJson } from './canonical.js';
 import type { AuditEvent } from './event.js';
@@ -13,11 +13,13 @@ import { formatNs, parseRfc3339 } from './time.js';
 
 export interface PreparedEvent {
   /**
-   * The document exactly as stored: its RFC 8785 (JCS) canonical JSON, which
-   * is also the byte string the integrity layer seals (leaf hash =
-   * SHA-256(0x00 || doc)), so sealing never serializes the event again.
+   * The completed event. The stored document is its RFC 8785 (JCS) canonical
+   * JSON, which is also the byte string the integrity layer seals (leaf hash
+   * = SHA-256(0x00 || doc)), so sealing never serializes the event again.
    */
-  doc: string;
+  event: AuditEvent;
+  /** The stored document as text, when a producer already holds it; else the encoder writes it from `event`. */
+  doc?: string;
   ts: bigint;
   /** `event.id`, given or derived. */
   id: string;
@@ -84,7 +86,7 @@ export function prepareEvent(raw: AuditEvent, ingested: Ingested, receivedText?:
   if (e.vigil !== undefined) delete e.vigil;
   const u = e.user;
   return {
-    doc: canonicalJson(e),
+    event: e,
     ts: time.ns,
     id,
     module: ev.module ?? null,
@@ -100,3 +102,6 @@ export function prepareEvent(raw: AuditEvent, ingested: Ingested, receivedText?:
     host: e.host?.name ?? null,
   };
 }
+
+/** The document a prepared event is stored as. */
+export const docOf = (p: PreparedEvent): string => p.doc ?? canonicalJson(p.event);

@@ -16,7 +16,7 @@
  */
 import { HASH_SIZE } from '../integrity/index.js';
 import { canonicalError } from './jcs-check.js';
-import { HEAP, Sha256Wasm } from './sha256-wasm.js';
+import { HEAP, Sha256Wasm } from '../integrity/sha256-wasm.js';
 
 export interface BlockJob {
   /** `<seq> <document>` lines joined by '\n'. Overwritten. */

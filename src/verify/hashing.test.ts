@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { CompactRange, appendStored, hashLeaf } from '../integrity/index.js';
 import { canonicalJson } from '../model/canonical.js';
 import { prepared } from '../testing/events.js';
+import { docOf } from '../model/prepare.js';
 import { hashBlock } from './hash-block.js';
 import { canonicalError } from './jcs-check.js';
-import { HEAP, Sha256Wasm } from './sha256-wasm.js';
+import { HEAP, Sha256Wasm } from '../integrity/sha256-wasm.js';
 
 const sha256 = (...parts: Uint8Array[]) => {
   const h = createHash('sha256');
@@ -73,7 +74,7 @@ describe('canonicalError', () => {
   };
 
   it('accepts what the store writes', () => {
-    for (const e of prepared(300)) expect(check(e.doc)).toBeUndefined();
+    for (const e of prepared(300)) expect(check(docOf(e))).toBeUndefined();
     expect(check('{"a":[],"b":{},"c":[{},[]],"d":-0.5,"e":1e+21,"f":"\\u0000\\b\\"\\\\ \u2028 é 😀 \\ud800"}')).toBeUndefined();
   });
 
@@ -122,7 +123,7 @@ describe('canonicalError', () => {
 });
 
 describe('hashBlock', () => {
-  const docs = prepared(2048).map((e) => e.doc);
+  const docs = prepared(2048).map((e) => docOf(e));
   const lines = (seqs: number[], texts = docs) => Buffer.from(seqs.map((s, i) => `${s} ${texts[i]}`).join('\n'));
   const all = Array.from({ length: 2048 }, (_, i) => 4096 + i);
 

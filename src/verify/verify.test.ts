@@ -11,6 +11,7 @@ import { Checkpointer } from '../checkpoint/checkpointer.js';
 import { loadOrCreateKey } from '../checkpoint/key.js';
 import { CompactRange, hashLeaf, storedHashIndex } from '../integrity/index.js';
 import { prepared, tempDir } from '../testing/events.js';
+import { docOf } from '../model/prepare.js';
 import { DB_FILE, DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { retentionRules } from '../store/retention-policy.js';
 import { verifyStore } from './local.js';
@@ -167,7 +168,7 @@ describe('vigil verify on a tampered DuckDB file', () => {
     const forged = tempDir();
     const store = await DuckDBStore.open({ dataDir: forged });
     const events = prepared(EVENTS);
-    events[3501].doc = events[3501].doc.replace('"outcome":"success"', '"outcome":"failure"');
+    events[3501].doc = docOf(events[3501]).replace('"outcome":"success"', '"outcome":"failure"');
     for (let i = 0; i < EVENTS; i += 1000) await store.append([{ events: events.slice(i, i + 1000) }]);
     await store.close();
     const dir = copy();
@@ -193,7 +194,7 @@ describe('canonical form', () => {
     const store = await DuckDBStore.open({ dataDir: dir });
     const key = loadOrCreateKey(dir);
     const events = prepared(3000);
-    events[2500].doc = events[2500].doc.replace('"outcome":', '"outcome" :'); // a writer that got it wrong
+    events[2500].doc = docOf(events[2500]).replace('"outcome":', '"outcome" :'); // a writer that got it wrong
     await store.append([{ events }]);
     const cp = new Checkpointer(store, key, { dataDir: dir, everyEvents: 1000, intervalMs: 3_600_000 });
     await cp.start();

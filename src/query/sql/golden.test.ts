@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../model/event.js';
-import { ingestedAt, prepareEvent } from '../../model/prepare.js';
+import { docOf, ingestedAt, prepareEvent } from '../../model/prepare.js';
 import { formatNs } from '../../model/time.js';
 import { clickhouseCatalog, clickhouseDialect } from '../../store/clickhouse/query-sql.js';
 import { duckdbCatalog, duckdbDialect, duckdbReader } from '../../store/duckdb/query-sql.js';
@@ -160,7 +160,7 @@ describe('golden DuckDB SQL on a real DuckDB', () => {
       const p = prepareEvent(e, ingestedAt(T0));
       await conn.run(
         'INSERT INTO events (seq, ts, dataset, category, action, outcome, user_name, user_email, source_ip, target, namespace, host, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
-        [BigInt(i + 1), p.ts, p.dataset, p.category ? listValue(p.category) : null, p.action, p.outcome, p.userName, p.userEmail, p.sourceIp, p.target, p.namespace, p.host, p.doc],
+        [BigInt(i + 1), p.ts, p.dataset, p.category ? listValue(p.category) : null, p.action, p.outcome, p.userName, p.userEmail, p.sourceIp, p.target, p.namespace, p.host, docOf(p)],
       );
     }
     store = { sql: duckdbReader(() => instance) } as unknown as Store;

@@ -1,0 +1,32 @@
+/**
+ * Leaf hashes of many documents in one call, four at a time in the SIMD lanes
+ * of the WebAssembly SHA-256 (sha256-wasm.ts): about 1.7x node:crypto's
+ * per-message speed on this hardware (no SHA extensions), and no per-message
+ * call overhead. The ingest encoder seals each batch of documents this way.
+ */
+import { HASH_SIZE } from './hash.js';
+import { HEAP, Sha256Wasm } from './sha256-wasm.js';
+
+let local: Sha256Wasm | undefined;
+
+/**
+ * SHA-256 of `text[starts[i], ends[i])` for i < n, 32 bytes each, in order.
+ * Each range must already begin with the 0x00 leaf prefix.
+ */
+export function hashPrefixedLeaves(text: Uint8Array, starts: ArrayLike<number>, ends: ArrayLike<number>, n: number): Uint8Array {
+  if (n === 0) return new Uint8Array(0);
+  const hasher = (local ??= new Sha256Wasm());
+  // Layout after HEAP: the (address, length) list, the text, the hashes.
+  const list = HEAP;
+  const input = list + 8 * n;
+  const out = input + ((text.length + 15) & ~15);
+  const mem = hasher.memory(out + n * HASH_SIZE);
+  mem.set(text, input);
+  const words = new Int32Array(mem.buffer, list, 2 * n);
+  for (let i = 0; i < n; i++) {
+    words[2 * i] = input + starts[i];
+    words[2 * i + 1] = ends[i] - starts[i];
+  }
+  hasher.messages(list, n, out);
+  return hasher.view().slice(out, out + n * HASH_SIZE);
+}
