@@ -39,13 +39,12 @@ class ChunkBuilder {
     const vectors = COLUMN_TYPES.map((_, i) => duckdb.data_chunk_get_vector(chunk, i));
     const { text, spans } = enc;
     for (let f = 0; f < F; f++) {
-      const vector = vectors[FIELD_COLUMNS[f]];
       const valid = new Uint8Array(VALIDITY_BYTES).fill(0xff);
       for (let row = 0; row < rows; row++) {
-        const at = ((first + row) * F + f) * 2;
-        if (spans[at] === NULL_SPAN) valid[row >> 3] &= ~(1 << (row & 7));
-        else duckdb.vector_assign_string_element_len(vector, row, text.subarray(spans[at], spans[at + 1]));
+        if (spans[((first + row) * F + f) * 2] === NULL_SPAN) valid[row >> 3] &= ~(1 << (row & 7));
       }
+      const vector = vectors[FIELD_COLUMNS[f]];
+      assignStrings(vector, text, spans, (first * F + f) * 2, F * 2, rows);
       setValidity(vector, valid);
     }
     copy(vectors[TS], enc.ts.subarray(first, first + rows));
@@ -65,12 +64,7 @@ class ChunkBuilder {
     setValidity(list, valid);
     duckdb.list_vector_reserve(list, total);
     duckdb.list_vector_set_size(list, total);
-    const child = duckdb.list_vector_get_child(list);
-    const cs = enc.categorySpans;
-    for (let i = 0; i < total; i++) {
-      const at = (categoryFrom + i) * 2;
-      duckdb.vector_assign_string_element_len(child, i, text.subarray(cs[at], cs[at + 1]));
-    }
+    assignStrings(duckdb.list_vector_get_child(list), text, enc.categorySpans, categoryFrom * 2, 2, total);
     duckdb.data_chunk_set_size(chunk, rows);
   }
 
@@ -79,6 +73,40 @@ class ChunkBuilder {
     const seq = new BigUint64Array(this.rows);
     for (let i = 0; i < this.rows; i++) seq[i] = BigInt(first + i);
     copy(duckdb.data_chunk_get_vector(this.data.chunk, SEQ), seq);
+  }
+}
+
+/** Size of DuckDB's string_t, and the longest string it holds inline (duckdb/common/types/string_type.hpp). */
+const STRING_T = 16;
+const INLINE_LENGTH = 12;
+
+/**
+ * Fills `count` string slots of a VARCHAR vector from spans (start, end) in
+ * `text`, the i-th at spans[from + i * stride]; NULL_SPAN slots are left
+ * empty (the caller marks them invalid). Strings of up to 12 bytes are
+ * inline in their string_t (length, then the bytes, zero-padded), so those
+ * are built here and copied in one call; only longer strings cost a call each
+ * (DuckDB copies them into the vector's string heap).
+ */
+function assignStrings(vector: duckdb.Vector, text: Uint8Array, spans: Uint32Array, from: number, stride: number, count: number): void {
+  const slots = new Uint8Array(count * STRING_T);
+  const lengths = new Uint32Array(slots.buffer);
+  const long: number[] = [];
+  for (let i = 0, at = from; i < count; i++, at += stride) {
+    const start = spans[at];
+    if (start === NULL_SPAN) continue;
+    const len = spans[at + 1] - start;
+    if (len > INLINE_LENGTH) {
+      long.push(i);
+      continue;
+    }
+    lengths[i * (STRING_T / 4)] = len;
+    for (let k = 0, o = i * STRING_T + 4; k < len; k++) slots[o + k] = text[start + k];
+  }
+  if (long.length < count) duckdb.copy_data_to_vector(vector, 0, slots.buffer, 0, slots.byteLength);
+  for (const i of long) {
+    const at = from + i * stride;
+    duckdb.vector_assign_string_element_len(vector, i, text.subarray(spans[at], spans[at + 1]));
   }
 }
 

@@ -10,6 +10,7 @@ import {
 import { canonicalJson } from '../../model/canonical.js';
 import { encodeEvents } from '../../model/encoded.js';
 import { prepared, sampleEvent, tempDir } from '../../testing/events.js';
+import { docOf } from '../../model/prepare.js';
 import { DB_FILE, DuckDBStore, TreeCorruptError } from './duckdb-store.js';
 import { MIGRATIONS } from './schema.js';
 import { storedHashTotal } from './tree.js';
@@ -140,13 +141,13 @@ describe('sealing in the ingest transaction', () => {
     events[2050] = { ...events[2050], category: ['iam', 'authentication', 'file'], userEmail: null };
     const staged = store.stage(encodeEvents(events.slice(0, 2100), true));
     expect(staged.count).toBe(2100);
-    expect(staged.bytes).toBe(events.slice(0, 2100).reduce((n, e) => n + Buffer.byteLength(e.doc), 0));
+    expect(staged.bytes).toBe(events.slice(0, 2100).reduce((n, e) => n + Buffer.byteLength(docOf(e)), 0));
     const [first, second] = await store.append([{ events: staged }, { events: events.slice(2100) }]);
     expect([first, second]).toEqual([0, 2100]);
     const rows = await store.query(ALL);
-    expect(rows.map((r) => r.doc)).toEqual(events.map((e) => e.doc));
-    expect(rows.map((r) => r.leafHash)).toEqual(events.map((e) => hashLeaf(Buffer.from(e.doc))));
-    expect(store.treeHead().root).toEqual(expectedRoot(events.map((e) => e.doc)));
+    expect(rows.map((r) => r.doc)).toEqual(events.map((e) => docOf(e)));
+    expect(rows.map((r) => r.leafHash)).toEqual(events.map((e) => hashLeaf(Buffer.from(docOf(e)))));
+    expect(store.treeHead().root).toEqual(expectedRoot(events.map((e) => docOf(e))));
     const columns = async (seq: number) => {
       const sql = 'SELECT seq, ts, dataset, category, action, outcome, user_name, user_email, source_ip, target, namespace, host FROM events WHERE seq = $1';
       const it = store.sql.select(sql, [BigInt(seq)]);
@@ -160,6 +161,21 @@ describe('sealing in the ingest transaction', () => {
         BigInt(i), e.ts, e.dataset, e.category, e.action, e.outcome,
         e.userName, e.userEmail, e.sourceIp, e.target, e.namespace, e.host,
       ]);
+    }
+    await store.close();
+  });
+
+  it('writes strings up to 12 bytes inline and longer ones to the heap: values, comparisons and lengths hold', async () => {
+    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    // UTF-8 byte lengths around DuckDB's 12-byte inline limit, ASCII and multi-byte.
+    const values = ['a', 'abcdefghijk', 'abcdefghijkl', 'abcdefghijklm', 'éééééé', 'ééééééx', '日本語', '日本語日本', 'x'.repeat(300)];
+    const events = prepared(values.length).map((e, i) => ({ ...e, action: values[i], host: i % 2 ? null : values[i], category: [values[i], 'iam'] }));
+    await store.append([{ events }]);
+    for (const [i, v] of values.entries()) {
+      const rows = [];
+      const sql = 'SELECT seq, action, strlen(action), host, category FROM events WHERE action = $1 AND list_contains(category, $1)';
+      for await (const chunk of store.sql.select(sql, [v])) rows.push(...chunk);
+      expect(rows).toEqual([[BigInt(i), v, BigInt(Buffer.byteLength(v)), i % 2 ? null : v, [v, 'iam']]]);
     }
     await store.close();
   });
