@@ -28,7 +28,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HASH_SIZE, hashEquals, storedHashCount, storedHashIndex, toHex } from '../integrity/index.js';
 import type { DuckDBStore } from '../store/duckdb/duckdb-store.js';
-import { HEAD_KEY } from '../store/duckdb/seal-existing.js';
+import { readTreeHead } from '../store/duckdb/tree.js';
 import type { BlockResult, NonCanonical } from './hash-block.js';
 import { BlockHashPool } from './hash-pool.js';
 import { checkCheckpoints } from './checkpoints.js';
@@ -137,8 +137,8 @@ export class LocalVerifier {
     report.checkpoints = trusted.length;
 
     // 2. the tree head and retention runs
-    const headRow = await rows(conn, 'SELECT value FROM meta WHERE key = $1', [HEAD_KEY]);
-    const head = headRow.length ? (JSON.parse(headRow[0][0] as string) as { size: number; hashes: string[] }) : { size: 0, hashes: [] };
+    const headState = await readTreeHead(conn, this.store.schema);
+    const head = headState ? (JSON.parse(headState) as { size: number; hashes: string[] }) : { size: 0, hashes: [] };
     const size = head.size;
     report.size = size;
     const runs = await this.store.prunedRuns();

@@ -179,7 +179,7 @@ describe('vigil verify on a tampered DuckDB file', () => {
       'INSERT INTO events SELECT * FROM f.events',
       'DELETE FROM tree_hashes',
       'INSERT INTO tree_hashes SELECT * FROM f.tree_hashes',
-      `UPDATE meta SET value = (SELECT value FROM f.meta WHERE key = 'tree_head') WHERE key = 'tree_head'`,
+      'UPDATE tree_head SET state = (SELECT state FROM f.tree_head)',
       'DETACH f',
     );
     const r = await verify(dir, base.key);

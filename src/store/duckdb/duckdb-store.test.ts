@@ -10,7 +10,7 @@ describe('DuckDBStore', () => {
   it('numbers events 0.. without gaps across commits and restarts', async () => {
     const dir = tempDir();
     let store = await DuckDBStore.open({ dataDir: dir });
-    expect(await store.schemaVersion()).toBe(2);
+    expect(await store.schemaVersion()).toBe(3);
     expect(await store.append([{ events: prepared(3) }, { events: prepared(2, 3) }])).toEqual([0, 3]);
     expect(await store.append([{ events: prepared(1, 5) }])).toEqual([5]);
     await store.close();

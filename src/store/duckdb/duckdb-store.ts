@@ -36,8 +36,7 @@ import { DuckDBStaged, numberChunks } from './rows.js';
 import { LABEL_COLUMNS, duckdbReader, renderQuery } from './query-sql.js';
 import { migrate, schemaVersion } from './schema.js';
 import { readCheckpoints, readPrunedRuns } from './ledger-reads.js';
-import { HEAD_KEY } from './seal-existing.js';
-import { appendTreeHashes, readLeafHashes, readNodes, storedHashTotal, tryReadLeafHashes } from './tree.js';
+import { appendTreeHashes, readLeafHashes, readNodes, readTreeHead, saveTreeHeadSql, storedHashTotal, tryReadLeafHashes } from './tree.js';
 import { pruneEvents, type PruneResult, type RetentionRules } from './retention.js';
 
 export interface DuckDBStoreConfig {
@@ -138,8 +137,7 @@ export class DuckDBStore implements Store, Ledger {
       this.seq = next; // an unsealed store opened read-only
       return;
     }
-    const r = await this.conn.runAndReadAll('SELECT value FROM meta WHERE key = $1', [HEAD_KEY]);
-    const state = r.getRows()[0]?.[0] as string | undefined;
+    const state = await readTreeHead(this.conn, this.version);
     this.range = state ? CompactRange.fromState(JSON.parse(state)) : CompactRange.empty();
     this.seq = Math.max(next, this.range.size);
     if (this.readOnly) return;
@@ -205,7 +203,7 @@ export class DuckDBStore implements Store, Ledger {
       for (const l of b.leaves()) leaves.push(l);
     }
     await appendTreeHashes(this.conn, storedHashCount(this.range.size), appendStored(range, leaves));
-    return { range, save: `INSERT OR REPLACE INTO meta VALUES (${sqlString(HEAD_KEY)}, ${sqlString(JSON.stringify(range.state()))});` };
+    return { range, save: saveTreeHeadSql(range.state()) };
   }
 
   private async appendChunks(chunks: readonly DuckDBDataChunk[]): Promise<void> {

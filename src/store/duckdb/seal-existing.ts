@@ -7,10 +7,8 @@
 import { DuckDBDataChunk, UBIGINT, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { CompactRange, appendStored, hashLeafUtf8, storedHashCount } from '../../integrity/index.js';
 import { canonicalJson } from '../../model/canonical.js';
-import { appendTreeHashes } from './tree.js';
+import { HEAD_KEY, appendTreeHashes } from './tree.js';
 
-/** `meta` key of the persisted compact range (the tree head). */
-export const HEAD_KEY = 'tree_head';
 const PAGE = 20_000;
 
 export async function sealExisting(conn: DuckDBConnection): Promise<void> {

@@ -13,7 +13,7 @@
  * over the tiles they fall in, found through the index on `tile`.
  */
 import { BLOB, DuckDBBlobValue, DuckDBDataChunk, UBIGINT, blobValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { HASH_SIZE, type NodeId, storedHashIndex } from '../../integrity/index.js';
+import { type CompactRangeState, HASH_SIZE, type NodeId, storedHashIndex } from '../../integrity/index.js';
 
 /** Hashes per tile: 2 KiB rows, below DuckDB's inline string limit. */
 export const TILE_HASHES = 64;
@@ -50,6 +50,21 @@ export async function appendTreeHashes(conn: DuckDBConnection, first: number, ha
   }
   appender.closeSync();
 }
+
+/** `meta` key of the tree head up to schema version 2 (since 3: table `tree_head`). */
+export const HEAD_KEY = 'tree_head';
+
+/** The persisted tree head (a CompactRange state as JSON), as the store at `schemaVersion` keeps it; undefined if none. */
+export async function readTreeHead(conn: DuckDBConnection, schemaVersion: number): Promise<string | undefined> {
+  const r =
+    schemaVersion >= 3
+      ? await conn.runAndReadAll('SELECT state FROM tree_head')
+      : await conn.runAndReadAll('SELECT value FROM meta WHERE key = $1', [HEAD_KEY]);
+  return r.getRows()[0]?.[0] as string | undefined;
+}
+
+/** The statement that persists a new tree head, inside the commit that appended its hashes. */
+export const saveTreeHeadSql = (state: CompactRangeState): string => `UPDATE tree_head SET state = '${JSON.stringify(state)}';`;
 
 /** Above this many tiles a read scans the tile range instead of listing tiles. */
 const MAX_LISTED_TILES = 1000;
