@@ -46,5 +46,10 @@ describe('canonicalJson (RFC 8785)', () => {
     );
     const tricky = { 'a"b': 'quote " and \\ backslash', ctl: '\u0001\n', lone: '\ud800', pair: '\ud83d\ude00', '10': 1, '9': 2 };
     expect(canonicalJson(tricky)).toBe(reference(tricky));
+    // Short strings are copied a character at a time, long ones natively: both paths, around the switch.
+    const tails = ['', '"', '\\', '\u0001', '\u007f', 'é', '\ud800', '\ud83d\ude00', '\u2028'];
+    const strings = [23, 24, 25, 300].flatMap((n) => tails.map((t) => 'a'.repeat(n - t.length) + t));
+    expect(canonicalJson(strings)).toBe(reference(strings));
+    expect(canonicalJson(Object.fromEntries(strings.map((s) => [s, s])))).toBe(reference(Object.fromEntries(strings.map((s) => [s, s]))));
   });
 });

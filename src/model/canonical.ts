@@ -30,6 +30,10 @@ function sortKeys(keys: string[]): void {
 }
 
 const QUOTE = 0x22;
+/** Strings longer than this are checked and copied by native code rather than a character at a time. */
+const LONG_STRING = 24;
+/** Printable ASCII except '"' and '\\': written as they are. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const BACKSLASH = 0x5c;
 
 /** Appends canonical JSON as UTF-8 to a buffer it grows as needed. */
@@ -98,6 +102,7 @@ export class CanonicalWriter {
 
   private string(s: string): void {
     const n = s.length;
+    if (n > LONG_STRING) return this.longString(s);
     this.reserve(n + 2);
     const buf = this.buf;
     let p = this.pos;
@@ -109,6 +114,18 @@ export class CanonicalWriter {
     }
     buf[p++] = QUOTE;
     this.pos = p;
+  }
+
+  /** A long string: checked in one regular-expression pass, then copied by native code. */
+  private longString(s: string): void {
+    if (!PLAIN_ASCII.test(s)) return this.escaped(s);
+    const n = s.length;
+    this.reserve(n + 2);
+    const buf = this.buf;
+    buf[this.pos] = QUOTE;
+    buf.write(s, this.pos + 1, n, 'latin1');
+    buf[this.pos + n + 1] = QUOTE;
+    this.pos += n + 2;
   }
 
   /** A string with escapes or non-ASCII: written as JSON.stringify writes it, from the start. */
