@@ -124,4 +124,4 @@ export {
   parseCheckpoint,
   signCheckpoint,
 } from './checkpoint.js';
-export { appendStored, storedHashCount, storedHashIndex, storedNodeAt } from './stored.js';
+export { appendStored, appendStoredBatch, storedHashCount, storedHashIndex, storedNodeAt } from './stored.js';

@@ -1,8 +1,10 @@
 /**
- * Leaf hashes of many documents in one call, four at a time in the SIMD lanes
+ * Tree hashes of many messages in one call, four at a time in the SIMD lanes
  * of the WebAssembly SHA-256 (sha256-wasm.ts): about 1.7x node:crypto's
  * per-message speed on this hardware (no SHA extensions), and no per-message
- * call overhead. The ingest encoder seals each batch of documents this way.
+ * call overhead (which is most of the cost of a 65-byte interior node). The
+ * ingest encoder seals each batch of documents this way, and a commit hashes
+ * the interior nodes it completes a tree level at a time.
  */
 import { HASH_SIZE } from './hash.js';
 import { HEAP, Sha256Wasm } from './sha256-wasm.js';
@@ -28,5 +30,17 @@ export function hashPrefixedLeaves(text: Uint8Array, starts: ArrayLike<number>, 
     words[2 * i + 1] = ends[i] - starts[i];
   }
   hasher.messages(list, n, out);
+  return hasher.view().slice(out, out + n * HASH_SIZE);
+}
+
+/** Interior nodes above `pairs` (n left ‖ right pairs, 64 bytes each): SHA-256(0x01 ‖ left ‖ right), 32 bytes each. */
+export function hashNodePairs(pairs: Uint8Array): Uint8Array {
+  const n = pairs.length / (2 * HASH_SIZE);
+  if (n === 0) return new Uint8Array(0);
+  const hasher = (local ??= new Sha256Wasm());
+  const src = HEAP;
+  const out = src + pairs.length;
+  hasher.memory(out + n * HASH_SIZE).set(pairs, src);
+  hasher.nodes(src, n, out);
   return hasher.view().slice(out, out + n * HASH_SIZE);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompactRange } from './compact-range.js';
 import { HASH_SIZE, hashLeaf, hashLeafUtf8 } from './hash.js';
-import { appendStored, storedHashCount, storedHashIndex, storedNodeAt } from './stored.js';
+import { appendStored, appendStoredBatch, storedHashCount, storedHashIndex, storedNodeAt } from './stored.js';
 
 const leaf = (i: number) => hashLeaf(Buffer.from(`leaf ${i}`));
 
@@ -26,6 +26,22 @@ describe('stored-hash sequence (tlog layout)', () => {
     expect(storedHashIndex(0, 2 ** 40)).toBe(2 ** 41 - 1);
     expect(storedHashIndex(40, 0)).toBe(storedHashIndex(0, 2 ** 40 - 1) + 40);
     expect(storedNodeAt(storedHashIndex(17, 12345))).toEqual({ level: 17, index: 12345 });
+  });
+
+  it('appendStoredBatch hashes level by level to exactly what appendStored gives, from any size', () => {
+    const leaves = Array.from({ length: 1100 }, (_, i) => leaf(i));
+    for (const size0 of [0, 1, 2, 3, 7, 8, 63, 64, 65, 255, 300, 1023]) {
+      for (const k of [0, 1, 2, 3, 5, 64, 77]) {
+        const before = CompactRange.empty();
+        before.appendAll(leaves.slice(0, size0));
+        const naive = before.clone();
+        const want = appendStored(naive, leaves.slice(size0, size0 + k));
+        const got = appendStoredBatch(before, Buffer.concat(leaves.slice(size0, size0 + k)));
+        expect(got.stored.equals(want)).toBe(true);
+        expect(got.range.state()).toEqual(naive.state());
+        expect(before.size).toBe(size0); // the range passed in is left as it was
+      }
+    }
   });
 
   it('appendStored emits leaf then completed nodes, continuing across calls', () => {

@@ -19,8 +19,9 @@ import { join } from 'node:path';
 import { DuckDBInstance, blobValue, type DuckDBDataChunk, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import {
   CompactRange,
+  HASH_SIZE,
   ProofError,
-  appendStored,
+  appendStoredBatch,
   consistencyProofBatch,
   hashEquals,
   inclusionProofBatch,
@@ -196,13 +197,15 @@ export class DuckDBStore implements Store, Ledger {
       return { range: this.range, save: '' };
     }
     await this.appendChunks(chunks);
-    const range = this.range.clone();
-    const leaves: Uint8Array[] = [];
+    const leaves = new Uint8Array(batches.reduce((n, b) => n + b.count, 0) * HASH_SIZE);
+    let at = 0;
     for (const b of batches) {
       if (!b.leafHashes) throw new Error('DuckDBStore.append: a batch staged without sealing reached a sealing store');
-      for (const l of b.leaves()) leaves.push(l);
+      leaves.set(b.leafHashes, at);
+      at += b.leafHashes.length;
     }
-    await appendTreeHashes(this.conn, storedHashCount(this.range.size), appendStored(range, leaves));
+    const { range, stored } = appendStoredBatch(this.range, leaves);
+    await appendTreeHashes(this.conn, storedHashCount(this.range.size), stored);
     return { range, save: saveTreeHeadSql(range.state()) };
   }
 

@@ -11,7 +11,6 @@
  */
 import duckdb from '@duckdb/node-bindings';
 import { BIGINT, DuckDBDataChunk, LIST, UBIGINT, VARCHAR, type DuckDBType } from '@duckdb/node-api';
-import { HASH_SIZE } from '../../integrity/index.js';
 import { NULL_SPAN, TEXT_FIELDS, type EncodedEvents } from '../../model/encoded.js';
 import type { StagedEvents } from '../store.js';
 
@@ -137,13 +136,6 @@ export class DuckDBStaged implements StagedEvents {
       this.chunks.push(new ChunkBuilder(enc, first, rows, categories));
       for (let row = first; row < first + rows; row++) categories += enc.categoryCounts[row];
     }
-  }
-
-  /** The leaf hashes one by one (views, no copies). */
-  leaves(): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    for (let i = 0; i < this.count; i++) out.push(this.leafHashes!.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
-    return out;
   }
 }
 
