@@ -13,9 +13,9 @@ let local: Sha256Wasm | undefined;
 
 /**
  * SHA-256 of `text[starts[i], ends[i])` for i < n, 32 bytes each, in order.
- * Each range must already begin with the 0x00 leaf prefix.
+ * For leaf hashes, each range begins with its 0x00 leaf prefix.
  */
-export function hashPrefixedLeaves(text: Uint8Array, starts: ArrayLike<number>, ends: ArrayLike<number>, n: number): Uint8Array {
+export function hashRanges(text: Uint8Array, starts: ArrayLike<number>, ends: ArrayLike<number>, n: number): Uint8Array {
   if (n === 0) return new Uint8Array(0);
   const hasher = (local ??= new Sha256Wasm());
   // Layout after HEAP: the (address, length) list, the text, the hashes.

@@ -6,7 +6,7 @@
  * bytes into its columns without ever decoding them back into JS strings.
  */
 import { LEAF_PREFIX } from '../integrity/index.js';
-import { hashPrefixedLeaves } from '../integrity/leaf-hashes.js';
+import { hashRanges } from '../integrity/leaf-hashes.js';
 import { CanonicalWriter } from './canonical.js';
 import type { PreparedEvent } from './prepare.js';
 
@@ -135,7 +135,7 @@ export class EventEncoder {
       starts[i] = this.spans[i * F * 2] - 1;
       ends[i] = this.spans[i * F * 2 + 1];
     }
-    return hashPrefixedLeaves(text, starts, ends, n);
+    return hashRanges(text, starts, ends, n);
   }
 
   /** Writes a string's UTF-8 and returns where it starts. */
