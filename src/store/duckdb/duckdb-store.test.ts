@@ -1,7 +1,10 @@
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { prepared, tempDir } from '../../testing/events.js';
 import type { EventQuery } from '../store.js';
-import { DuckDBStore } from './duckdb-store.js';
+import { DB_FILE, DuckDBStore } from './duckdb-store.js';
+import { MIGRATIONS } from './schema.js';
 
 const ALL: Omit<EventQuery, 'matchers' | 'lineFilters'> = { fromNs: 0n, toNs: 2n ** 62n, limit: 100_000, direction: 'forward' };
 const q = (over: Partial<EventQuery>): EventQuery => ({ matchers: [], lineFilters: [], ...ALL, ...over });
@@ -10,7 +13,7 @@ describe('DuckDBStore', () => {
   it('numbers events 0.. without gaps across commits and restarts', async () => {
     const dir = tempDir();
     let store = await DuckDBStore.open({ dataDir: dir });
-    expect(await store.schemaVersion()).toBe(3);
+    expect(await store.schemaVersion()).toBe(4);
     expect(await store.append([{ events: prepared(3) }, { events: prepared(2, 3) }])).toEqual([0, 3]);
     expect(await store.append([{ events: prepared(1, 5) }])).toEqual([5]);
     await store.close();
@@ -40,6 +43,24 @@ describe('DuckDBStore', () => {
     await store.append([{ events: prepared(2), idempotency: { key: 'k1', result: { status: 200, body: { accepted: 2 } } } }]);
     expect(await store.lookupIdempotency('k1')).toEqual({ status: 200, body: { accepted: 2 } });
     expect(await store.lookupIdempotency('k2')).toBeUndefined();
+    await store.close();
+  });
+
+  it('keeps the idempotency keys of a schema 3 store through migration 4 (plain index)', async () => {
+    const dir = tempDir();
+    const db = await DuckDBInstance.create(join(dir, DB_FILE));
+    const conn = await db.connect();
+    await conn.run('CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)');
+    for (const m of MIGRATIONS.filter((m) => m.version <= 3)) for (const sql of m.statements) await conn.run(sql);
+    await conn.run(`INSERT INTO meta VALUES ('schema_version', '3')`);
+    await conn.run(`INSERT INTO idempotency VALUES ('k-old', 1, 200, '{"accepted":5}')`);
+    conn.closeSync();
+    db.closeSync();
+    const store = await DuckDBStore.open({ dataDir: dir });
+    expect(await store.schemaVersion()).toBe(4);
+    expect(await store.lookupIdempotency('k-old')).toEqual({ status: 200, body: { accepted: 5 } });
+    await store.append([{ events: prepared(1), idempotency: { key: 'k-new', result: { status: 200, body: { accepted: 1 } } } }]);
+    expect(await store.lookupIdempotency('k-new')).toEqual({ status: 200, body: { accepted: 1 } });
     await store.close();
   });
 

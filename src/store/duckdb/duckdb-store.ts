@@ -243,7 +243,7 @@ export class DuckDBStore implements Store, Ledger {
         for (const { idempotency: i } of requests) {
           if (i) keys.push(`(${sqlString(i.key)}, ${now}, ${Number(i.result.status)}, ${sqlString(JSON.stringify(i.result.body))})`);
         }
-        const remember = keys.length > 0 ? `INSERT OR IGNORE INTO idempotency VALUES ${keys.join(', ')};` : '';
+        const remember = keys.length > 0 ? `INSERT INTO idempotency VALUES ${keys.join(', ')};` : '';
         await this.conn.run(`${inserted.save}${remember}COMMIT`);
       } catch (err) {
         await this.conn.run('ROLLBACK').catch(() => undefined);
@@ -255,7 +255,7 @@ export class DuckDBStore implements Store, Ledger {
   }
 
   async lookupIdempotency(key: string): Promise<IdempotentResult | undefined> {
-    const r = await this.reader.runAndReadAll('SELECT status, body FROM idempotency WHERE key = $1', [key]);
+    const r = await this.reader.runAndReadAll('SELECT status, body FROM idempotency WHERE key = $1 LIMIT 1', [key]);
     const row = r.getRows()[0];
     return row ? { status: Number(row[0]), body: JSON.parse(String(row[1])) } : undefined;
   }
