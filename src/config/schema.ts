@@ -64,6 +64,11 @@ export const ConfigSchema = Type.Object(
         max_batch_events: Type.Integer({ default: 20000, minimum: 1, description: 'Most events in one group commit' }),
         decode_threads: Type.Integer({ default: 0, minimum: 0, description: 'Threads that decode and prepare ingest bodies (ECS, Kubernetes webhook); 0: one per core' }),
         max_queued_bytes: Size('256MiB', 'Bytes waiting for a decoding thread, and event bytes waiting for a commit, before ingest answers 503'),
+        commit_wait: Type.String({
+          default: '8ms',
+          pattern: DURATION,
+          description: 'Longest a commit round waits for requests still being decoded, so that more of them share one commit (0s: never waits)',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -17,6 +17,33 @@ describe('GroupCommitter', () => {
     await store.close();
   });
 
+  it('waits up to maxWaitMs for announced requests, and not at all when none is announced', async () => {
+    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    const rounds: number[] = [];
+    const gc = new GroupCommitter(store, { maxBatchEvents: 1000, maxQueuedBytes: 1 << 30, maxWaitMs: 2000 }, { committed: (_e, requests) => rounds.push(requests) });
+    // One request announced while another is submitted: the round waits for it and takes both.
+    const coming = gc.expect();
+    const first = gc.submit({ events: prepared(3) });
+    await new Promise((r) => setTimeout(r, 50));
+    const second = gc.submit({ events: prepared(2, 3) });
+    coming();
+    expect(await Promise.all([first, second])).toEqual([0, 3]);
+    expect(rounds).toEqual([2]);
+    // Nothing announced: the round starts at once.
+    let t = performance.now();
+    await gc.submit({ events: prepared(1, 5) });
+    expect(performance.now() - t).toBeLessThan(1500);
+    // An announced request that never comes holds a round back only maxWaitMs.
+    const gc2 = new GroupCommitter(store, { maxBatchEvents: 1000, maxQueuedBytes: 1 << 30, maxWaitMs: 100 });
+    gc2.expect();
+    t = performance.now();
+    await gc2.submit({ events: prepared(1, 6) });
+    expect(performance.now() - t).toBeGreaterThanOrEqual(95);
+    await gc.close();
+    await gc2.close();
+    await store.close();
+  });
+
   it('splits rounds at maxBatchEvents', async () => {
     const store = await DuckDBStore.open({ dataDir: tempDir() });
     const sizes: number[] = [];

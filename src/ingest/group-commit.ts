@@ -13,6 +13,8 @@ export interface GroupCommitConfig {
   maxBatchEvents: number;
   /** Most document bytes waiting to be committed before new work is refused. */
   maxQueuedBytes: number;
+  /** Longest a round waits for requests still being prepared (0: never waits). */
+  maxWaitMs?: number;
 }
 
 export interface CommitObserver {
@@ -43,6 +45,11 @@ export class GroupCommitter {
   private running: Promise<void> | undefined;
   private closed = false;
 
+  /** Requests being prepared that have not reached `submit` yet (see `expect`). */
+  private expected = 0;
+  /** Wakes a round that waits for expected requests. */
+  private wake: (() => void) | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly config: GroupCommitConfig,
@@ -64,6 +71,23 @@ export class GroupCommitter {
     return this.queuedBytes;
   }
 
+  /**
+   * Announces a request that is being prepared and will be submitted soon;
+   * call the returned function once it is submitted (or has failed). A round
+   * about to start waits up to `maxWaitMs` for announced requests, so that a
+   * commit's fixed cost (milliseconds of DuckDB's time) is shared by more of them.
+   */
+  expect(): () => void {
+    this.expected++;
+    let pending = true;
+    return () => {
+      if (!pending) return;
+      pending = false;
+      this.expected--;
+      this.wake?.();
+    };
+  }
+
   /** Queues a request; resolves with its first sequence number once durably committed. */
   submit(request: AppendRequest): Promise<number> {
     if (this.closed) return Promise.reject(new Error('store is shutting down'));
@@ -74,6 +98,7 @@ export class GroupCommitter {
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ request, bytes, resolve, reject });
       this.queuedBytes += bytes;
+      this.wake?.();
       this.running ??= this.run();
     });
   }
@@ -82,6 +107,7 @@ export class GroupCommitter {
     // Let the current tick's submissions join the first round.
     await new Promise<void>((r) => setImmediate(r));
     while (this.queue.length > 0) {
+      await this.awaitExpected();
       const round: Pending[] = [];
       let events = 0;
       while (this.queue.length > 0) {
@@ -103,6 +129,29 @@ export class GroupCommitter {
       }
     }
     this.running = undefined;
+  }
+
+  private async awaitExpected(): Promise<void> {
+    const wait = this.config.maxWaitMs ?? 0;
+    const deadline = performance.now() + wait;
+    while (this.expected > 0 && !this.closed && this.queuedEvents() < this.config.maxBatchEvents) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private queuedEvents(): number {
+    let n = 0;
+    for (const p of this.queue) n += sizeOf(p.request).count;
+    return n;
   }
 
   /** Stops taking work and waits until everything queued is committed. */

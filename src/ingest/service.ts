@@ -142,6 +142,16 @@ export class IngestService {
    * prepares while the key is looked up.
    */
   private async run(prepare: () => Promise<PreparedBatch>, opts: IngestOptions, eager = false): Promise<IngestResult> {
+    // Until this request reaches the committer, a commit round may wait a moment for it.
+    const coming = this.committer.expect();
+    try {
+      return await this.runExpected(prepare, { ...opts, coming }, eager);
+    } finally {
+      coming();
+    }
+  }
+
+  private async runExpected(prepare: () => Promise<PreparedBatch>, opts: IngestOptions & { coming: () => void }, eager: boolean): Promise<IngestResult> {
     const key = opts.idempotencyKey;
     if (!key) return this.store(await prepare(), opts);
     const running = this.inflight.get(key);
@@ -167,7 +177,7 @@ export class IngestService {
     }
   }
 
-  private async store(batch: PreparedBatch, opts: IngestOptions): Promise<IngestResult> {
+  private async store(batch: PreparedBatch, opts: IngestOptions & { coming: () => void }): Promise<IngestResult> {
     const { errors } = batch;
     for (const [category, n] of Object.entries(batch.excluded)) this.observer?.excluded(category, n);
     const rejectedLines = new Set(errors.map((e) => e.line)).size;
@@ -188,7 +198,9 @@ export class IngestService {
     if (rejectedLines > 0) Object.assign(result.body, { rejected: rejectedLines, errors: reported });
     const idempotency = opts.idempotencyKey ? { key: opts.idempotencyKey, result } : undefined;
     if (count > 0 || idempotency) {
-      await this.committer.submit({ events: this.committer.stage(batch.events), idempotency });
+      const committed = this.committer.submit({ events: this.committer.stage(batch.events), idempotency });
+      opts.coming();
+      await committed;
     }
     this.observer?.accepted(count, opts.source);
     return result;

@@ -17,7 +17,7 @@ import { GroupCommitter } from '../ingest/group-commit.js';
 import { PreparePool } from '../ingest/prepare-pool.js';
 import { IngestService } from '../ingest/service.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
-import { startCheckpoints, type Checkpointer } from '../checkpoint/index.js';
+import { durationMs, startCheckpoints, type Checkpointer } from '../checkpoint/index.js';
 import { startRetention } from '../store/retention-policy.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { buildServer } from './app.js';
@@ -64,7 +64,7 @@ export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metric
   );
   const committer = new GroupCommitter(
     store,
-    { maxBatchEvents: config.ingest.max_batch_events, maxQueuedBytes: config.ingest.max_queued_bytes },
+    { maxBatchEvents: config.ingest.max_batch_events, maxQueuedBytes: config.ingest.max_queued_bytes, maxWaitMs: durationMs(config.ingest.commit_wait) },
     metrics,
   );
   const ingest = new IngestService(
