@@ -7,6 +7,7 @@
 import type { EncodedEvents } from '../model/encoded.js';
 import { docOf } from '../model/prepare.js';
 import type { AppendRequest, StagedEvents, Store } from '../store/store.js';
+import { wakeableSleep } from '../wakeable-sleep.js';
 
 export interface GroupCommitConfig {
   /** Most events one transaction takes (the rest waits for the next round). */
@@ -137,13 +138,7 @@ export class GroupCommitter {
     while (this.expected > 0 && !this.closed && this.queuedEvents() < this.config.maxBatchEvents) {
       const left = deadline - performance.now();
       if (left <= 0) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await wakeableSleep(left, (wake) => (this.wake = wake));
       this.wake = undefined;
     }
   }

@@ -13,6 +13,7 @@ import type { LogSelector } from '../../query/logql/ast.js';
 import type { LineView } from '../../query/plan/plan.js';
 import { nowNs } from '../../model/time.js';
 import type { Store } from '../../store/store.js';
+import { wakeableSleep } from '../../wakeable-sleep.js';
 import { lokiTailMessage, type TailEntry } from './loki-marshal.js';
 
 export const MAX_ENTRIES_PER_MESSAGE = 100;
@@ -177,13 +178,7 @@ export class LokiTailer {
         this.slow = true;
         return false;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.roomFreed = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await wakeableSleep(left, (wake) => (this.roomFreed = wake));
       this.roomFreed = undefined;
     }
     return !this.stopped;
