@@ -28,6 +28,7 @@ export class BackpressureError extends Error {
 
 interface Pending {
   request: AppendRequest;
+  events: number;
   bytes: number;
   resolve: (firstSeq: number) => void;
   reject: (err: Error) => void;
@@ -43,6 +44,7 @@ function sizeOf({ events }: AppendRequest): { count: number; bytes: number } {
 export class GroupCommitter {
   private queue: Pending[] = [];
   private queuedBytes = 0;
+  private queuedEvents = 0;
   private running: Promise<void> | undefined;
   private closed = false;
 
@@ -92,13 +94,14 @@ export class GroupCommitter {
   /** Queues a request; resolves with its first sequence number once durably committed. */
   submit(request: AppendRequest): Promise<number> {
     if (this.closed) return Promise.reject(new Error('store is shutting down'));
-    const bytes = sizeOf(request).bytes;
+    const { count: events, bytes } = sizeOf(request);
     if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.config.maxQueuedBytes) {
       return Promise.reject(new BackpressureError(`ingest queue full (${this.queuedBytes} bytes waiting)`));
     }
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({ request, bytes, resolve, reject });
+      this.queue.push({ request, events, bytes, resolve, reject });
       this.queuedBytes += bytes;
+      this.queuedEvents += events;
       this.wake?.();
       this.running ??= this.run();
     });
@@ -113,10 +116,10 @@ export class GroupCommitter {
       let events = 0;
       while (this.queue.length > 0) {
         const next = this.queue[0];
-        const n = sizeOf(next.request).count;
-        if (round.length > 0 && events + n > this.config.maxBatchEvents) break;
+        if (round.length > 0 && events + next.events > this.config.maxBatchEvents) break;
         round.push(this.queue.shift()!);
-        events += n;
+        this.queuedEvents -= next.events;
+        events += next.events;
       }
       const started = performance.now();
       try {
@@ -135,18 +138,12 @@ export class GroupCommitter {
   private async awaitExpected(): Promise<void> {
     const wait = this.config.maxWaitMs ?? 0;
     const deadline = performance.now() + wait;
-    while (this.expected > 0 && !this.closed && this.queuedEvents() < this.config.maxBatchEvents) {
+    while (this.expected > 0 && !this.closed && this.queuedEvents < this.config.maxBatchEvents) {
       const left = deadline - performance.now();
       if (left <= 0) return;
       await wakeableSleep(left, (wake) => (this.wake = wake));
       this.wake = undefined;
     }
-  }
-
-  private queuedEvents(): number {
-    let n = 0;
-    for (const p of this.queue) n += sizeOf(p.request).count;
-    return n;
   }
 
   /** Stops taking work and waits until everything queued is committed. */
