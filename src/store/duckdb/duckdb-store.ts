@@ -17,17 +17,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, blobValue, type DuckDBDataChunk, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import {
-  CompactRange,
-  HASH_SIZE,
-  ProofError,
-  appendStoredBatch,
-  consistencyProofBatch,
-  hashEquals,
-  inclusionProofBatch,
-  inclusionProofsBatch,
-  storedHashCount,
-} from '../../integrity/index.js';
+import { CompactRange, ProofError, consistencyProofBatch, inclusionProofBatch, inclusionProofsBatch } from '../../integrity/index.js';
 import { formatNs } from '../../model/time.js';
 import { encodeEvents, type EncodedEvents } from '../../model/encoded.js';
 import type { PreparedEvent } from '../../model/prepare.js';
@@ -36,8 +26,9 @@ import type { AppendRequest, EventQuery, IdempotentResult, StagedEvents, Store, 
 import { DuckDBStaged, numberChunks } from './rows.js';
 import { LABEL_COLUMNS, duckdbReader, renderQuery } from './query-sql.js';
 import { migrate, schemaVersion } from './schema.js';
-import { readCheckpoints, readPrunedRuns } from './ledger-reads.js';
-import { appendTreeHashes, readLeafHashes, readNodes, readTreeHead, saveTreeHeadSql, storedHashTotal, tryReadLeafHashes } from './tree.js';
+import { readCheckpoints, readEntries, readPrunedRuns } from './ledger-reads.js';
+import { readLeafHashes, readNodes, tryReadLeafHashes } from './tree.js';
+import { loadTreeHead, sealBatches } from './tree-head.js';
 import { pruneEvents, type PruneResult, type RetentionRules } from './retention.js';
 
 export interface DuckDBStoreConfig {
@@ -58,12 +49,8 @@ export class StoreLockedError extends Error {
   override readonly name = 'StoreLockedError';
 }
 
-/** Raised at open when the stored tree does not match its head or the events: an integrity incident. */
-export class TreeCorruptError extends Error {
-  override readonly name = 'TreeCorruptError';
-}
-
 export const DB_FILE = 'vigil.duckdb';
+export { TreeCorruptError } from './tree-head.js';
 
 /** A SQL string literal (standard SQL: quotes doubled, no backslash escapes). */
 function sqlString(s: string): string {
@@ -138,27 +125,8 @@ export class DuckDBStore implements Store, Ledger {
       this.seq = next; // an unsealed store opened read-only
       return;
     }
-    const state = await readTreeHead(this.conn, this.version);
-    this.range = state ? CompactRange.fromState(JSON.parse(state)) : CompactRange.empty();
+    this.range = await loadTreeHead(this.conn, this.file, this.version, next, this.readOnly ? undefined : { sealing: this.sealing });
     this.seq = Math.max(next, this.range.size);
-    if (this.readOnly) return;
-    if (this.sealing && next > this.range.size) {
-      throw new TreeCorruptError(
-        `${this.file}: events up to seq ${next - 1} are stored, but only ${this.range.size} are sealed into the tree ` +
-          `(were they added with integrity.sealing off, or inserted directly?); run 'vigil verify --data ...'`,
-      );
-    }
-    const total = await storedHashTotal(this.conn);
-    if (total !== storedHashCount(this.range.size)) {
-      throw new TreeCorruptError(
-        `${this.file}: the tree head says ${this.range.size} events, but ${total} tree hashes are stored ` +
-          `(want ${storedHashCount(this.range.size)}); run 'vigil verify --data ...'`,
-      );
-    }
-    const stored = await readNodes(this.conn, this.range.nodeIds());
-    if (!stored.every((h, i) => hashEquals(h, this.range.hashes[i]))) {
-      throw new TreeCorruptError(`${this.file}: the stored tree does not match its head; run 'vigil verify --data ...'`);
-    }
   }
 
   nextSeq(): number {
@@ -192,21 +160,9 @@ export class DuckDBStore implements Store, Ledger {
    */
   private async insertEvents(batches: DuckDBStaged[]): Promise<{ range: CompactRange; save: string }> {
     const chunks = numberChunks(batches, this.seq);
-    if (chunks.length === 0 || !this.sealing) {
-      if (chunks.length > 0) await this.appendChunks(chunks);
-      return { range: this.range, save: '' };
-    }
-    await this.appendChunks(chunks);
-    const leaves = new Uint8Array(batches.reduce((n, b) => n + b.count, 0) * HASH_SIZE);
-    let at = 0;
-    for (const b of batches) {
-      if (!b.leafHashes) throw new Error('DuckDBStore.append: a batch staged without sealing reached a sealing store');
-      leaves.set(b.leafHashes, at);
-      at += b.leafHashes.length;
-    }
-    const { range, stored } = appendStoredBatch(this.range, leaves);
-    await appendTreeHashes(this.conn, storedHashCount(this.range.size), stored);
-    return { range, save: saveTreeHeadSql(range.state()) };
+    if (chunks.length > 0) await this.appendChunks(chunks);
+    if (chunks.length === 0 || !this.sealing) return { range: this.range, save: '' };
+    return sealBatches(this.conn, this.range, batches);
   }
 
   private async appendChunks(chunks: readonly DuckDBDataChunk[]): Promise<void> {
@@ -355,20 +311,7 @@ export class DuckDBStore implements Store, Ledger {
     this.checkProvable(end);
     if (!(Number.isSafeInteger(start) && start >= 0 && start <= end)) throw new ProofError('INVALID_ARGUMENT', `bad entry range [${start}, ${end})`);
     if (start === end) return [];
-    const seqs = Array.from({ length: end - start }, (_, i) => start + i);
-    const [rows, hashes, runs] = await Promise.all([
-      this.reader.runAndReadAll('SELECT seq, doc FROM events WHERE seq >= $1 AND seq < $2 ORDER BY seq', [BigInt(start), BigInt(end)]),
-      tryReadLeafHashes(this.reader, seqs),
-      this.prunedRuns(),
-    ]);
-    const docs = new Map<number, string>();
-    for (const [seq, doc] of rows.getRows()) docs.set(Number(seq), doc as string);
-    const pruned = runs.flatMap((r) => r.ranges).filter(([from, to]) => from < end && to > start);
-    return seqs.map((seq, i) => {
-      const doc = docs.get(seq);
-      if (doc !== undefined) return { seq, leafHash: hashes[i], doc };
-      return { seq, leafHash: hashes[i], ...(pruned.some(([from, to]) => from <= seq && seq < to) ? { pruned: true } : {}) };
-    });
+    return readEntries(this.reader, start, end);
   }
 
   async prunedRuns(): Promise<PrunedRun[]> {
