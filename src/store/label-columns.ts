@@ -3,9 +3,9 @@
  * every store (the ClickHouse table has the same layout as DuckDB's): the
  * planner's catalog of which column(s) back each label.
  */
-import type { LabelColumn } from '../query/sql/dialect.js';
+import type { Catalog, LabelColumn } from '../query/sql/dialect.js';
 
-export const EVENT_LABEL_COLUMNS: Readonly<Record<string, LabelColumn>> = {
+const EVENT_LABEL_COLUMNS: Readonly<Record<string, LabelColumn>> = {
   dataset: { columns: ['dataset'] },
   category: { columns: ['category'], list: true },
   action: { columns: ['action'] },
@@ -16,4 +16,13 @@ export const EVENT_LABEL_COLUMNS: Readonly<Record<string, LabelColumn>> = {
   target: { columns: ['target'] },
   namespace: { columns: ['namespace'] },
   host: { columns: ['host'] },
+};
+
+/** The `events` table's layout, the part of a store's catalog every store shares (each adds its `original` view). */
+export const EVENTS_TABLE: Omit<Catalog, 'original'> = {
+  table: 'events',
+  line: 'doc',
+  ts: 'ts',
+  seq: 'seq',
+  labels: EVENT_LABEL_COLUMNS,
 };

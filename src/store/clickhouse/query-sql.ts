@@ -26,7 +26,7 @@
  *   ) ENGINE = MergeTree ORDER BY (ts, seq)
  */
 import type { Catalog, SqlDialect } from '../../query/sql/dialect.js';
-import { EVENT_LABEL_COLUMNS } from '../label-columns.js';
+import { EVENTS_TABLE } from '../label-columns.js';
 
 const anchored = (p: string) => `concat('^(?:', ${p}, ')$')`;
 const pushedIndex = (name: string) => `indexOf(label_names, '${name}')`;
@@ -50,11 +50,7 @@ export const clickhouseDialect: SqlDialect = {
 };
 
 export const clickhouseCatalog: Catalog = {
-  table: 'events',
-  line: 'doc',
-  ts: 'ts',
-  seq: 'seq',
-  labels: EVENT_LABEL_COLUMNS,
+  ...EVENTS_TABLE,
   original: {
     line: 'original',
     hasPushed: (name) => `${pushedIndex(name)} > 0`,

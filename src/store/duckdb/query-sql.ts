@@ -8,7 +8,7 @@ import type { DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import type { Catalog, SqlDialect, SqlParam, SqlReader, RenderedSql } from '../../query/sql/dialect.js';
 import { renderScan } from '../../query/sql/render.js';
 import type { EventQuery } from '../store.js';
-import { EVENT_LABEL_COLUMNS } from '../label-columns.js';
+import { EVENTS_TABLE } from '../label-columns.js';
 
 export type { RenderedSql };
 
@@ -39,11 +39,7 @@ function escapedInDoc(s: string): string | undefined {
 const pushedPath = (name: string) => `'$.labels.${name}'`;
 
 export const duckdbCatalog: Catalog = {
-  table: 'events',
-  line: 'doc',
-  ts: 'ts',
-  seq: 'seq',
-  labels: EVENT_LABEL_COLUMNS,
+  ...EVENTS_TABLE,
   // The `original` view reads the document: `event.original` is the line as received, `labels` the pushed labels.
   original: {
     line: `coalesce(json_extract_string(doc, '$.event.original'), doc)`,
