@@ -78,6 +78,19 @@ interface Window {
   failure?: VerifyFailure;
 }
 
+/** What every block of one verify pass is checked with. */
+interface Pass {
+  conn: DuckDBConnection;
+  replay: TreeReplay;
+  report: VerifyReport;
+  isPruned: (seq: number) => boolean;
+  /** The tree size being verified. */
+  size: number;
+}
+
+/** The stored hashes at positions [a, b) of the current window. */
+type StoredOf = (a: number, b: number) => Buffer;
+
 /** Leaves of one block, checked leaf by leaf. */
 interface Leaves {
   start: number;
@@ -179,7 +192,7 @@ export class LocalVerifier {
   /** Step 3: every window in order, the next ones read while this one is checked. */
   private async pass(conn: DuckDBConnection, report: VerifyReport, replay: TreeReplay, size: number): Promise<VerifyFailure | undefined> {
     const ranges = report.pruned.ranges;
-    const isPruned = prunedLookup(ranges);
+    const run: Pass = { conn, replay, report, isPruned: prunedLookup(ranges), size };
     const anyPruned = (start: number, end: number) => ranges.some(([a, b]) => a < end && b > start);
     const ahead: Promise<Window>[] = [];
     let from = 0;
@@ -196,7 +209,7 @@ export class LocalVerifier {
         const stored = w.stored;
         const storedOf = (a: number, b: number) => stored.subarray((a - base) * HASH_SIZE, (b - base) * HASH_SIZE);
         for (const block of w.blocks) {
-          const f = await this.checkBlock(conn, replay, report, block, storedOf, isPruned, size);
+          const f = await this.checkBlock(run, block, storedOf);
           if (f) return f;
         }
         this.opts.onProgress?.(w.to, size);
@@ -208,15 +221,8 @@ export class LocalVerifier {
   }
 
   /** One block: a complete one whose subtree equals the stored hashes is appended whole; anything else leaf by leaf. */
-  private async checkBlock(
-    conn: DuckDBConnection,
-    replay: TreeReplay,
-    report: VerifyReport,
-    block: Block,
-    storedOf: (a: number, b: number) => Buffer,
-    isPruned: (seq: number) => boolean,
-    size: number,
-  ): Promise<VerifyFailure | undefined> {
+  private async checkBlock(run: Pass, block: Block, storedOf: StoredOf): Promise<VerifyFailure | undefined> {
+    const { conn, replay, report } = run;
     const hashed = block.hashed ? await block.hashed : undefined;
     let leaves: Leaves;
     if (hashed?.kind === 'subtree') {
@@ -248,19 +254,12 @@ export class LocalVerifier {
     } else {
       leaves = { ...block, leaves: new Map(), duplicates: [] };
     }
-    return this.leafByLeaf(conn, replay, report, leaves, storedOf, isPruned, size);
+    return this.leafByLeaf(run, leaves, storedOf);
   }
 
   /** Checks the leaves [start, end) one by one against the stored ones and appends them. */
-  private async leafByLeaf(
-    conn: DuckDBConnection,
-    replay: TreeReplay,
-    report: VerifyReport,
-    block: Leaves,
-    storedOf: (a: number, b: number) => Buffer,
-    isPruned: (seq: number) => boolean,
-    size: number,
-  ): Promise<VerifyFailure | undefined> {
+  private async leafByLeaf(run: Pass, block: Leaves, storedOf: StoredOf): Promise<VerifyFailure | undefined> {
+    const { conn, replay, report, isPruned, size } = run;
     for (let seq = block.start; seq < block.end; seq++) {
       const stored = storedOf(storedHashCount(seq), storedHashCount(seq + 1));
       const storedLeaf = stored.subarray(0, HASH_SIZE);
