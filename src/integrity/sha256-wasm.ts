@@ -6,8 +6,8 @@
  * for a 65-byte interior node; here a whole block costs one call.
  *
  * The module (about 9 KiB) is generated at load time from the code below
- * (no binary is checked in): the compression function fully unrolled, with
- * the eight working variables renamed per round instead of moved. The tests
+ * (no binary is checked in; instructions from wasm-encoder.ts): the compression
+ * function fully unrolled, the working variables renamed per round. The tests
  * check it against `node:crypto` for every message length up to several
  * blocks and at random.
  *
@@ -15,6 +15,11 @@
  * [64, 192) the padding of a message's last block(s), from {@link HEAP} on
  * what the caller puts there, then scratch space (pad blocks, lane tables).
  */
+import {
+  add, and, bitselect, block, br, brIf, bswap, call, end, eqz, extractLane, get, geU, i32, ifThen, load, loop, memoryCopy, memoryFill,
+  name, or, rotr, section, set, shl, shrU, shuffle, splat, store, store8, sub, uleb, v128Load, vAdd, vec, vRotr, vShrU, vXor, xor,
+  type Code, type Fn
+} from './wasm-encoder.js';
 
 const K = [
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be,
@@ -30,68 +35,6 @@ const STATE = 0;
 const PAD = 64;
 /** First byte of memory free for the caller. */
 export const HEAP = 1024;
-
-// --- a minimal WebAssembly encoder ------------------------------------------
-
-type Code = number[];
-const uleb = (n: number): Code => {
-  const out: Code = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const sleb = (n: number): Code => {
-  n |= 0;
-  const out: Code = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
-const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()];
-const section = (id: number, bytes: Code): Code => [id, ...uleb(bytes.length), ...bytes];
-const name = (s: string): Code => vec([...Buffer.from(s)].map((b) => [b]));
-
-const get = (i: number): Code => [0x20, ...uleb(i)];
-const set = (i: number): Code => [0x21, ...uleb(i)];
-const tee = (i: number): Code => [0x22, ...uleb(i)];
-const i32 = (n: number): Code => [0x41, ...sleb(n)];
-const load = (offset = 0): Code => [0x28, 0, ...uleb(offset)];
-const store = (offset = 0): Code => [0x36, 0, ...uleb(offset)];
-const store8 = (offset = 0): Code => [0x3a, 0, ...uleb(offset)];
-const call = (f: number): Code => [0x10, ...uleb(f)];
-const [add, sub, and, or, xor, shl, shrU, rotl, rotr] = [[0x6a], [0x6b], [0x71], [0x72], [0x73], [0x74], [0x76], [0x77], [0x78]];
-const [geU, eqz] = [[0x4f], [0x45]];
-const [block, loop, ifThen, end] = [[0x02, 0x40], [0x03, 0x40], [0x04, 0x40], [0x0b]];
-const br = (depth: number): Code => [0x0c, depth];
-const brIf = (depth: number): Code => [0x0d, depth];
-const memoryCopy = [0xfc, 0x0a, 0, 0];
-const memoryFill = [0xfc, 0x0b, 0];
-/** Byte-swaps the i32 on the stack (SHA-256 is big-endian, WebAssembly little-endian), using local `t`. */
-const bswap = (t: number): Code => [...tee(t), ...i32(8), ...rotr, ...i32(0xff00ff00), ...and, ...get(t), ...i32(8), ...rotl, ...i32(0x00ff00ff), ...and, ...or];
-
-interface Fn {
-  params: number;
-  /** Locals after the parameters: that many i32, then that many v128. */
-  locals: number[];
-  code: Code;
-}
-
-// SIMD (128-bit, four 32-bit lanes).
-const simd = (op: number): Code => [0xfd, ...uleb(op)];
-const v128Load = (offset = 0): Code => [0xfd, 0x00, 0, ...uleb(offset)];
-const v128Const = (lanes: number[]): Code => [0xfd, 0x0c, ...lanes.flatMap((x) => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff])];
-const splat = (x: number): Code => v128Const([x, x, x, x]);
-const shuffle = (bytes: number[]): Code => [0xfd, 0x0d, ...bytes];
-const extractLane = (lane: number): Code => [0xfd, 0x1b, lane];
-const [vOr, vXor, bitselect, vShl, vShrU, vAdd] = [simd(0x50), simd(0x51), simd(0x52), simd(0xab), simd(0xad), simd(0xae)];
-const vRotr = (x: number, n: number): Code => [...get(x), ...i32(n), ...vShrU, ...get(x), ...i32(32 - n), ...vShl, ...vOr];
 
 // Function indices.
 const COMPRESS = 0;
