@@ -4,8 +4,7 @@
  * durable commit per round instead of one each. Memory is bounded: past
  * `maxQueuedBytes` new work is refused with BackpressureError (HTTP 503).
  */
-import type { EncodedEvents } from '../model/encoded.js';
-import { docOf } from '../model/prepare.js';
+import { encodeEvents, type EncodedEvents } from '../model/encoded.js';
 import type { AppendRequest, StagedEvents, Store } from '../store/store.js';
 import { wakeableSleep } from '../wakeable-sleep.js';
 
@@ -32,13 +31,6 @@ interface Pending {
   bytes: number;
   resolve: (firstSeq: number) => void;
   reject: (err: Error) => void;
-}
-
-function sizeOf({ events }: AppendRequest): { count: number; bytes: number } {
-  if (!Array.isArray(events)) return events;
-  let bytes = 0;
-  for (const e of events) bytes += docOf(e).length;
-  return { count: events.length, bytes };
 }
 
 export class GroupCommitter {
@@ -92,9 +84,12 @@ export class GroupCommitter {
   }
 
   /** Queues a request; resolves with its first sequence number once durably committed. */
-  submit(request: AppendRequest): Promise<number> {
+  submit(submitted: AppendRequest): Promise<number> {
     if (this.closed) return Promise.reject(new Error('store is shutting down'));
-    const { count: events, bytes } = sizeOf(request);
+    // Prepared events (internal producers) are staged here, so their documents are written once and sized exactly.
+    const staged = Array.isArray(submitted.events) ? this.stage(encodeEvents(submitted.events, this.sealing)) : submitted.events;
+    const request = { ...submitted, events: staged };
+    const { count: events, bytes } = staged;
     if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.config.maxQueuedBytes) {
       return Promise.reject(new BackpressureError(`ingest queue full (${this.queuedBytes} bytes waiting)`));
     }
