@@ -21,6 +21,7 @@ import { durationMs, startCheckpoints, type Checkpointer } from '../checkpoint/i
 import { startRetention } from '../store/retention-policy.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { buildServer } from './app.js';
+import { tuneHeapForIngest } from '../gc-tuning.js';
 
 export const SERVER_FILE = 'server.json';
 
@@ -39,7 +40,6 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
-/** Builds the ingest stack on an open store (shared by the server and local CLI ingest). */
 /** The configured Kubernetes audit policy, or undefined to keep every event. */
 export async function loadK8sPolicy(config: Config): Promise<CompiledPolicy | undefined> {
   return config.kubernetes.policy.length ? loadPolicies(config.kubernetes.policy) : undefined;
@@ -90,6 +90,7 @@ export async function startServer(config: Config): Promise<Running> {
   if (config.server.auth === 'none' && !isLoopback(config.server.host)) {
     throw new Error(`server.auth: none is only allowed when listening on loopback, not on ${config.server.host}`);
   }
+  tuneHeapForIngest();
   const k8sPolicy = await loadK8sPolicy(config);
   const store = await DuckDBStore.open({
     dataDir: config.data_dir,

@@ -68,6 +68,8 @@ export function ingestCommand(program: Command): void {
       if (client) send = remoteSender(client, format.name);
       else {
         const { openLocalStore } = await import('../local-store.js');
+        const { tuneHeapForIngest } = await import('../../gc-tuning.js');
+        tuneHeapForIngest();
         const { ingestStack, loadK8sPolicy } = await import('../../server/runtime.js');
         const policy = await loadK8sPolicy(config);
         const store = await openLocalStore(config);
