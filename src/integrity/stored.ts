@@ -101,12 +101,12 @@ export function appendStoredBatch(range: CompactRange, leaves: Uint8Array): { ra
   let hashes = leaves;
   for (let level = 0; hashes.length > 0; level++) {
     levels.push({ start, hashes });
+    const span = 2 ** level;
     for (let i = 0; i < hashes.length / HASH_SIZE; i++) {
       // Node (level, index) is stored right after its last leaf m = (index + 1)·2^level − 1,
       // which is stored at 2m − popcount(m) (the closed form of storedHashIndex).
-      const m = (start + i + 1) * 2 ** level - 1;
-      const at = (2 * m - popCount(m) + level - from) * HASH_SIZE;
-      for (let k = 0, src = i * HASH_SIZE; k < HASH_SIZE; k++) stored[at + k] = hashes[src + k];
+      const m = (start + i + 1) * span - 1;
+      stored.set(hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE), (2 * m - popCount(m) + level - from) * HASH_SIZE);
     }
     // Pairs (2j, 2j + 1) that now have both children; an odd start pairs with the old frontier node.
     const carry = start % 2 === 1 ? oldByLevel.get(level) : undefined;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical.js';
+import { CanonicalWriter, canonicalJson } from './canonical.js';
 
 describe('canonicalJson (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units and writes no whitespace', () => {
@@ -51,5 +51,17 @@ describe('canonicalJson (RFC 8785)', () => {
     const strings = [23, 24, 25, 300].flatMap((n) => tails.map((t) => 'a'.repeat(n - t.length) + t));
     expect(canonicalJson(strings)).toBe(reference(strings));
     expect(canonicalJson(Object.fromEntries(strings.map((s) => [s, s])))).toBe(reference(Object.fromEntries(strings.map((s) => [s, s]))));
+  });
+  it('writes raw strings as their UTF-8, on both sides of the short-string switch', () => {
+    const w = new CanonicalWriter(8);
+    const tails = ['', 'a', '"', '\\', '\u0001', '\u007f', '\u0080', 'é', '\ud800', '\ud83d\ude00', '\u2028'];
+    for (const n of [0, 1, 23, 24, 25, 300]) {
+      for (const t of tails) {
+        const s = 'a'.repeat(Math.max(0, n - t.length)) + t;
+        const at = w.pos;
+        w.raw(s);
+        expect(w.buf.subarray(at, w.pos)).toEqual(Buffer.from(s, 'utf8'));
+      }
+    }
   });
 });

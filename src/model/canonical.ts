@@ -35,6 +35,7 @@ const LONG_STRING = 24;
 /** Printable ASCII except '"' and '\\': written as they are. */
 const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const BACKSLASH = 0x5c;
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Appends canonical JSON as UTF-8 to a buffer it grows as needed. */
 export class CanonicalWriter {
@@ -126,6 +127,28 @@ export class CanonicalWriter {
     buf.write(s, this.pos + 1, n, 'latin1');
     buf[this.pos + n + 1] = QUOTE;
     this.pos += n + 2;
+  }
+
+  /** Writes a string's UTF-8 as it is (no quotes, no escapes): short ASCII a character at a time, the rest natively. */
+  raw(s: string): void {
+    const n = s.length;
+    this.reserve(3 * n);
+    const buf = this.buf;
+    const start = this.pos;
+    if (n <= LONG_STRING) {
+      let p = start;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) {
+          this.pos += buf.write(s, start, 'utf8');
+          return;
+        }
+        buf[p++] = c;
+      }
+      this.pos = p;
+      return;
+    }
+    this.pos += buf.write(s, start, ASCII.test(s) ? 'latin1' : 'utf8');
   }
 
   /** A string with escapes or non-ASCII: written as JSON.stringify writes it, from the start. */

@@ -140,10 +140,8 @@ export class EventEncoder {
 
   /** Writes a string's UTF-8 and returns where it starts. */
   private writeString(v: string): number {
-    const text = this.text;
-    text.reserve(3 * v.length);
-    const start = text.pos;
-    text.pos += text.buf.write(v, start, 'utf8');
+    const start = this.text.pos;
+    this.text.raw(v);
     return start;
   }
 
