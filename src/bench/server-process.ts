@@ -82,6 +82,16 @@ export async function postAll(server: BenchServer, path: string, bodies: Buffer[
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * Events sent to a fresh server before the timed run. The server is a
+ * long-running process, and the JSON.parse baseline is the best of three warm
+ * rounds; cold, V8 was still compiling the hot path (in the main thread and
+ * each decoding thread) through the first ~100,000 events, which cost a
+ * first pass about 40 % more CPU per event than the next. The warm-up's own
+ * rate is printed too.
+ */
+export const warmupEvents = (events: number): number => Math.min(50_000, Math.ceil(events / 4));
+
 /** Best of three: JSON.parse of every line (or whole body) — the speed anchor. */
 export function jsonParseRate(bodies: Buffer[], events: number, wholeBody = false): number {
   let best = 0;
