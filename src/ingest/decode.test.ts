@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { contentId } from '../model/event-id.js';
+import type { AuditEvent } from '../model/event.js';
 import { decodeBody } from './decode.js';
 
 describe('decodeBody', () => {
@@ -27,5 +29,25 @@ describe('decodeBody', () => {
       [1, 'record of 108 bytes exceeds the limit of 50 bytes'],
       [2, 'invalid UTF-8'],
     ]);
+  });
+  it('derives the ids of records without event.id as contentId does, across blocks of lines', () => {
+    const lines = Array.from({ length: 150 }, (_, i) =>
+      i % 3 === 0 ? JSON.stringify({ event: { id: `given-${i}` }, n: i })
+      : i % 3 === 1 ? JSON.stringify({ message: `café ${i} \u2028 😀`, event: { action: 'x' } })
+      : JSON.stringify({ n: i }),
+    );
+    lines.push('{"event":5}', '[1,2]');
+    const body = Buffer.from(lines.join('\r\n'));
+    const records = [...decodeBody(body, 1 << 20).records];
+    expect(records).toHaveLength(152);
+    for (const r of records) {
+      const event = (r.value as { event?: { id?: string } }).event;
+      if (typeof event === 'object' && event !== null && event.id === undefined || event === undefined && !Array.isArray(r.value)) {
+        expect(r.derivedId).toBe(contentId(r.value as AuditEvent, r.text));
+      } else {
+        expect(r.derivedId).toBeUndefined();
+      }
+    }
+    expect(records.filter((r) => r.derivedId).length).toBe(100);
   });
 });

@@ -4,6 +4,7 @@
  * byte offset) and its original bytes, so errors can name the place and the
  * dead-letter file can keep the input exactly.
  */
+import { contentIds } from '../model/event-id.js';
 
 /** A body that cannot be read at all (HTTP 400); problems of single records are RecordErrors instead. */
 export class BadBodyError extends Error {
@@ -19,6 +20,8 @@ export interface RawRecord {
   /** The record's original text. */
   text: string;
   value: unknown;
+  /** The id derived from `text` (see contentId), when the decoder computed it for a record without `event.id`. */
+  derivedId?: string;
 }
 
 export interface RecordError {
@@ -67,7 +70,7 @@ function decodeArray(body: Buffer): DecodedBody {
 }
 
 /** One non-blank line of a body, or why it cannot be read as text. */
-export type BodyLine = { line: number; offset: number; text: string; error?: undefined } | { line: number; offset: number; text: string; error: string };
+export type BodyLine = { line: number; offset: number; end: number; text: string; error?: undefined } | { line: number; offset: number; end: number; text: string; error: string };
 
 /**
  * Splits a body into its non-blank lines (LF or CRLF), with 1-based line
@@ -87,25 +90,33 @@ export function* bodyLines(body: Buffer, maxRecordBytes: number): Generator<Body
       if (bytes > maxRecordBytes) {
         // Kept whole: the dead-letter file keeps the original bytes.
         const text = body.subarray(pos, stop).toString('utf8');
-        yield { line, offset: pos, text, error: `record of ${bytes} bytes exceeds the limit of ${maxRecordBytes} bytes` };
+        yield { line, offset: pos, end: stop, text, error: `record of ${bytes} bytes exceeds the limit of ${maxRecordBytes} bytes` };
       } else {
         const slice = body.subarray(pos, stop);
         const text = slice.toString('utf8');
-        if (text.includes('\ufffd') && invalidUtf8(slice)) yield { line, offset: pos, text, error: 'invalid UTF-8' };
-        else yield { line, offset: pos, text };
+        if (text.includes('\ufffd') && invalidUtf8(slice)) yield { line, offset: pos, end: stop, text, error: 'invalid UTF-8' };
+        else yield { line, offset: pos, end: stop, text };
       }
     }
     pos = end + 1;
   }
 }
 
+/** Lines parsed ahead of the consumer, so the ids of those without one are hashed together. */
+const BLOCK = 64;
+
 /**
- * Lazy, so that the ingest service validates, completes and stages each
- * record before the next line is parsed, and the parsed object dies young.
+ * Lazy, a block of lines at a time, so that the ingest service validates,
+ * completes and stages each record soon after it is parsed, and the parsed
+ * objects die young.
  */
 function decodeNdjson(body: Buffer, maxRecordBytes: number): DecodedBody {
   const errors: RecordError[] = [];
   function* records(): Generator<RawRecord> {
+    const block: RawRecord[] = [];
+    const starts = new Uint32Array(BLOCK);
+    const ends = new Uint32Array(BLOCK);
+    const unnamed: RawRecord[] = [];
     for (const l of bodyLines(body, maxRecordBytes)) {
       if (l.error !== undefined) {
         errors.push({ line: l.line, offset: l.offset, path: '', reason: l.error, text: l.text });
@@ -118,10 +129,34 @@ function decodeNdjson(body: Buffer, maxRecordBytes: number): DecodedBody {
         errors.push({ line: l.line, offset: l.offset, path: '', reason: `invalid JSON: ${(err as Error).message}`, text: l.text });
         continue;
       }
-      yield { line: l.line, offset: l.offset, text: l.text, value };
+      const r: RawRecord = { line: l.line, offset: l.offset, text: l.text, value };
+      if (lacksId(value)) {
+        starts[unnamed.length] = l.offset;
+        ends[unnamed.length] = l.end;
+        unnamed.push(r);
+      }
+      block.push(r);
+      if (block.length === BLOCK) {
+        yield* named(block, unnamed, starts, ends);
+      }
     }
+    yield* named(block, unnamed, starts, ends);
+  }
+  function* named(block: RawRecord[], unnamed: RawRecord[], starts: Uint32Array, ends: Uint32Array): Generator<RawRecord> {
+    const ids = contentIds(body, starts, ends, unnamed.length);
+    unnamed.forEach((r, i) => (r.derivedId = ids[i]));
+    yield* block;
+    block.length = 0;
+    unnamed.length = 0;
   }
   return { records: records(), errors };
+}
+
+/** Whether a parsed record is an object without `event.id` (others either have one or fail validation). */
+function lacksId(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const ev = (v as { event?: unknown }).event;
+  return ev === undefined || (typeof ev === 'object' && ev !== null && (ev as { id?: unknown }).id === undefined);
 }
 
 function isBlank(buf: Buffer, from: number, to: number): boolean {

@@ -82,7 +82,7 @@ export async function prepareRecords(
       continue;
     }
     if (!opts.partial && (invalid.length > 0 || decoded.errors.length > 0)) continue;
-    const p = prepareEvent(r.value as AuditEvent, ingested, r.text);
+    const p = prepareEvent(r.value as AuditEvent, ingested, r.text, r.derivedId);
     const hit = excludedBy(config.excludedCategories, p.category, p.dataset);
     if (hit !== undefined) {
       excluded[hit] = (excluded[hit] ?? 0) + 1;

@@ -67,11 +67,11 @@ function fillRelated(e: AuditEvent): void {
 /**
  * Completes an event in place and returns its stored form. `raw` must have
  * passed `validateEvent`; `receivedText` is the record as it arrived, which a
- * missing `event.id` is derived from.
+ * missing `event.id` is derived from (`derivedId`: already derived from it).
  */
-export function prepareEvent(raw: AuditEvent, ingested: Ingested, receivedText?: string): PreparedEvent {
+export function prepareEvent(raw: AuditEvent, ingested: Ingested, receivedText?: string, derivedId?: string): PreparedEvent {
   const e = raw;
-  const id = (e.event?.id as string | undefined) ?? contentId(e, receivedText);
+  const id = (e.event?.id as string | undefined) ?? derivedId ?? contentId(e, receivedText);
   const time = parseRfc3339(e['@timestamp'])!;
   e['@timestamp'] = time.iso;
   const ev = (e.event ??= {});
