@@ -41,7 +41,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<void> {
       `after ${warmup.toLocaleString('en-US')} warm-up events\n`,
   );
   printFigure({ name: 'ingest over HTTP', value: o.events / seconds, unit: 'ev/s', baseline: { name: 'JSON.parse', value: parseRate }, target: { ratio: 0.25 } });
-  printFigure({ name: 'ingest over HTTP, warm-up (fresh server)', value: warmup / coldSeconds, unit: 'ev/s', baseline: { name: 'JSON.parse', value: parseRate } });
+  if (warmup > 0) printFigure({ name: 'ingest over HTTP, warm-up (fresh server)', value: warmup / coldSeconds, unit: 'ev/s', baseline: { name: 'JSON.parse', value: parseRate } });
   printFigure({ name: 'ingest throughput', value: bytes / seconds / 1048576, unit: 'MiB/s' });
   printFigure({ name: 'server peak RSS', value: rss, unit: 'MiB' });
 }

@@ -35,7 +35,7 @@ export interface RecordError {
 }
 
 export interface DecodedBody {
-  /** For NDJSON, read lazily: each line is parsed as the consumer reaches it, and its errors are added to `errors` then. */
+  /** For NDJSON, read lazily, a block of lines at a time: a block is parsed as the consumer reaches it, and its errors are added to `errors` then. */
   records: Iterable<RawRecord>;
   errors: RecordError[];
 }

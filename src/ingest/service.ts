@@ -179,7 +179,6 @@ export class IngestService {
 
   private async store(batch: PreparedBatch, opts: IngestOptions & { coming: () => void }): Promise<IngestResult> {
     const { errors } = batch;
-    for (const [category, n] of Object.entries(batch.excluded)) this.observer?.excluded(category, n);
     const rejectedLines = new Set(errors.map((e) => e.line)).size;
     if (rejectedLines > 0) {
       await this.deadLetter.write(errorsForDeadLetter(errors, opts.source));
@@ -189,6 +188,9 @@ export class IngestService {
     if (rejectedLines > 0 && !opts.partial) {
       return { status: 400, body: { accepted: 0, rejected: rejectedLines, errors: reported } };
     }
+    // Counted only for a batch that is stored: a rejected one stores nothing, and how far its
+    // records got before the first error depends on how far ahead the decoder parsed.
+    for (const [category, n] of Object.entries(batch.excluded)) this.observer?.excluded(category, n);
     const count = batch.events.count;
     const result: IngestResult = { status: 200, body: { accepted: count } };
     if (batch.dropped) result.body.dropped = batch.dropped;

@@ -148,6 +148,16 @@ describe('category exclusion', () => {
     expect(await query(s, '{dataset="vigil.access", action="token-create"}')).toHaveLength(1);
     await s.stop();
   });
+  it('counts exclusions only in batches that are stored', async () => {
+    const s = await testServer({ exclude_categories: ['auth'] });
+    // The bad line comes after the decoder's first block of 64 lines.
+    const body = `${ndjson([sampleEvent(0), ...Array.from({ length: 70 }, () => sampleEvent(3))])}{bad\n`;
+    expect((await post(s, body)).status).toBe(400);
+    expect(await (await s.call('/metrics')).text()).not.toContain('vigil_events_excluded_total{category="authentication"}');
+    expect(await (await post(s, body, {}, '?partial=true')).json()).toMatchObject({ accepted: 70, excluded: 1, rejected: 1 });
+    expect(await (await s.call('/metrics')).text()).toContain('vigil_events_excluded_total{category="authentication"} 1');
+    await s.stop();
+  });
   it('refuses to start with an unknown category, listing the valid ones', async () => {
     await expect(testServer({ exclude_categories: ['secrets'] })).rejects.toThrow(/unknown category "secrets"; valid: auth, api, authentication/);
   });
