@@ -137,12 +137,13 @@ function decodeNdjson(body: Buffer, maxRecordBytes: number): DecodedBody {
       }
       block.push(r);
       if (block.length === BLOCK) {
-        yield* named(block, unnamed, starts, ends);
+        yield* withDerivedIds(block, unnamed, starts, ends);
       }
     }
-    yield* named(block, unnamed, starts, ends);
+    yield* withDerivedIds(block, unnamed, starts, ends);
   }
-  function* named(block: RawRecord[], unnamed: RawRecord[], starts: Uint32Array, ends: Uint32Array): Generator<RawRecord> {
+  // Hashes the ids of the block's records that lack one, then hands the block on.
+  function* withDerivedIds(block: RawRecord[], unnamed: RawRecord[], starts: Uint32Array, ends: Uint32Array): Generator<RawRecord> {
     const ids = contentIds(body, starts, ends, unnamed.length);
     unnamed.forEach((r, i) => (r.derivedId = ids[i]));
     yield* block;
