@@ -7,8 +7,8 @@
  * them, and each one marks the whole live heap (about 21 MB on the main
  * thread, mostly loaded code). Letting the old generation grow to four times
  * its live size cut that to 3 per thread, and the CPU V8's helper threads
- * spent marking fell by about 5 µs per event. The cost is memory: a larger
- * old generation between collections.
+ * spent marking fell by about 5 µs per event. The cost is memory: about 87 MB
+ * more peak RSS in a 200,000-event run (555 -> 643 MB).
  */
 import { setFlagsFromString } from 'node:v8';
 
