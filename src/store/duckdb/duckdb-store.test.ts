@@ -26,6 +26,21 @@ describe('DuckDBStore', () => {
     await store.close();
   });
 
+  it('keeps the documents of a new store zstd-compressed', async () => {
+    const dir = tempDir();
+    const store = await DuckDBStore.open({ dataDir: dir });
+    await store.append([{ events: prepared(500) }]);
+    await store.close(); // DuckDB checkpoints on close: the rows are compressed into the file
+    const db = await DuckDBInstance.create(join(dir, DB_FILE), { access_mode: 'READ_ONLY' });
+    const conn = await db.connect();
+    const r = await conn.runAndReadAll(
+      `SELECT DISTINCT compression FROM pragma_storage_info('events') WHERE column_name = 'doc' AND segment_type = 'VARCHAR'`,
+    );
+    conn.closeSync();
+    db.closeSync();
+    expect(r.getRows().map(([c]) => c)).toEqual(['ZSTD']);
+  });
+
   it('stores nothing and keeps numbering when a commit fails', async () => {
     const store = await DuckDBStore.open({ dataDir: tempDir() });
     const bad = prepared(2);

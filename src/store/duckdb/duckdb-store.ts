@@ -50,6 +50,7 @@ export class StoreLockedError extends Error {
 }
 
 export const DB_FILE = 'vigil.duckdb';
+const STORAGE_VERSION = 'v1.2.0';
 export { TreeCorruptError } from './tree-head.js';
 
 /** A SQL string literal (standard SQL: quotes doubled, no backslash escapes). */
@@ -86,6 +87,10 @@ export class DuckDBStore implements Store, Ledger {
     const options: Record<string, string> = {};
     if (config.readOnly) options.access_mode = 'READ_ONLY';
     if (config.memoryLimit) options.memory_limit = config.memoryLimit;
+    // The on-disk format of a database file this creates (an existing file
+    // keeps its own): v1.2.0 is the first with zstd for strings, which the
+    // events table's documents use (schema.ts).
+    options.storage_compatibility_version = STORAGE_VERSION;
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(file, options);

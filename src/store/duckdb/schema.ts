@@ -32,7 +32,7 @@ export const MIGRATIONS: Migration[] = [
         target     VARCHAR,
         namespace  VARCHAR,
         host       VARCHAR,
-        doc        VARCHAR NOT NULL
+        doc        VARCHAR NOT NULL USING COMPRESSION zstd
       )`,
       `CREATE TABLE idempotency (
         key     VARCHAR PRIMARY KEY,
