@@ -5,7 +5,7 @@
  */
 import { sampleEvent } from '../testing/events.js';
 import { printFigure } from './report.js';
-import { jsonParseRate, postAll, startBenchServer, warmupEvents } from './server-process.js';
+import { bracketedByParse, parseLine, postAll, startBenchServer, warmupEvents } from './server-process.js';
 
 export interface IngestBenchOptions {
   events: number;
@@ -30,15 +30,19 @@ export async function benchIngest(o: IngestBenchOptions): Promise<void> {
   const warm = makeBatches(o.events, warmup, o.batch);
   const batches = makeBatches(0, o.events, o.batch);
   const bytes = batches.reduce((n, b) => n + b.length, 0);
-  const parseRate = jsonParseRate(batches, o.events);
   const server = await startBenchServer();
   const coldSeconds = await postAll(server, '/api/v1/events', warm, o.clients, 'application/x-ndjson');
-  const seconds = await postAll(server, '/api/v1/events', batches, o.clients, 'application/x-ndjson');
-  const rss = server.peakRssMiB();
-  await server.stop();
+  const timed = await bracketedByParse(batches, o.events, false, async () => {
+    const seconds = await postAll(server, '/api/v1/events', batches, o.clients, 'application/x-ndjson');
+    const rss = server.peakRssMiB();
+    await server.stop();
+    return { seconds, rss };
+  });
+  const { seconds, rss } = timed.result;
+  const parseRate = timed.parseRate;
   process.stdout.write(
     `ingest: ${o.events.toLocaleString('en-US')} ECS events (${(bytes / o.events).toFixed(0)} B avg), batches of ${o.batch}, ${o.clients} clients, durable ack, ` +
-      `after ${warmup.toLocaleString('en-US')} warm-up events\n`,
+      `after ${warmup.toLocaleString('en-US')} warm-up events; ${parseLine(timed)}\n`,
   );
   printFigure({ name: 'ingest over HTTP', value: o.events / seconds, unit: 'ev/s', baseline: { name: 'JSON.parse', value: parseRate }, target: { ratio: 0.25 } });
   if (warmup > 0) printFigure({ name: 'ingest over HTTP, warm-up (fresh server)', value: warmup / coldSeconds, unit: 'ev/s', baseline: { name: 'JSON.parse', value: parseRate } });

@@ -9,7 +9,7 @@ import { benchEvents, benchPolicy } from '../policy/k8s/bench.js';
 import { GIANTSWARM_POLICY_YAML } from '../policy/k8s/giantswarm-policy.js';
 import { tempDir } from '../testing/events.js';
 import { printFigure } from './report.js';
-import { jsonParseRate, postAll, startBenchServer, warmupEvents } from './server-process.js';
+import { bracketedByParse, parseLine, postAll, startBenchServer, warmupEvents } from './server-process.js';
 
 const BATCH = 400;
 
@@ -39,16 +39,20 @@ export async function benchK8s(events: number): Promise<void> {
   const warm = eventLists(events, warmup);
   const lists = eventLists(0, events);
   const bytes = lists.reduce((n, b) => n + b.length, 0);
-  const parseRate = jsonParseRate(lists, events, true);
   const policyFile = join(tempDir('vigil-bench-policy-'), 'policy.yaml');
   writeFileSync(policyFile, GIANTSWARM_POLICY_YAML);
   const server = await startBenchServer(['--kubernetes-policy', policyFile]);
   const coldSeconds = await postAll(server, '/api/v1/k8s/audit', warm, 4, 'application/json');
-  const seconds = await postAll(server, '/api/v1/k8s/audit', lists, 4, 'application/json');
-  await server.stop();
+  const timed = await bracketedByParse(lists, events, true, async () => {
+    const seconds = await postAll(server, '/api/v1/k8s/audit', lists, 4, 'application/json');
+    await server.stop();
+    return seconds;
+  });
+  const seconds = timed.result;
+  const parseRate = timed.parseRate;
   process.stdout.write(
     `webhook: ${events.toLocaleString('en-US')} events in EventLists of ${BATCH} (${(bytes / events).toFixed(0)} B avg), 4 clients, ` +
-      `after ${warmup.toLocaleString('en-US')} warm-up events\n`,
+      `after ${warmup.toLocaleString('en-US')} warm-up events; ${parseLine(timed)}\n`,
   );
   printFigure({ name: 'webhook ingest incl. policy', value: events / seconds, unit: 'ev/s', baseline: { name: 'JSON.parse', value: parseRate }, target: { min: 20_000 } });
   if (warmup > 0) printFigure({ name: 'webhook ingest, warm-up (fresh server)', value: warmup / coldSeconds, unit: 'ev/s' });

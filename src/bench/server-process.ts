@@ -92,8 +92,30 @@ export async function postAll(server: BenchServer, path: string, bodies: Buffer[
  */
 export const warmupEvents = (events: number): number => Math.min(50_000, Math.ceil(events / 4));
 
+/**
+ * Times `run` between two JSON.parse baselines over `bodies`. This VM's speed
+ * drifts by a third from one minute to the next, so a single baseline taken a
+ * minute before the run could belong to another speed; the figure's baseline
+ * is the mean of the two taken right before and right after it.
+ */
+export async function bracketedByParse<T>(
+  bodies: Buffer[],
+  events: number,
+  wholeBody: boolean,
+  run: () => Promise<T>,
+): Promise<{ result: T; before: number; after: number; parseRate: number }> {
+  const before = jsonParseRate(bodies, events, wholeBody);
+  const result = await run();
+  const after = jsonParseRate(bodies, events, wholeBody);
+  return { result, before, after, parseRate: (before + after) / 2 };
+}
+
+/** How a figure's JSON.parse baseline was taken, for the bench's header line. */
+export const parseLine = (t: { before: number; after: number }): string =>
+  `JSON.parse ${Math.round(t.before).toLocaleString('en-US')} ev/s right before, ${Math.round(t.after).toLocaleString('en-US')} right after (baseline: their mean)`;
+
 /** Best of three: JSON.parse of every line (or whole body) — the speed anchor. */
-export function jsonParseRate(bodies: Buffer[], events: number, wholeBody = false): number {
+function jsonParseRate(bodies: Buffer[], events: number, wholeBody = false): number {
   let best = 0;
   for (let round = 0; round < 3; round++) {
     const t0 = performance.now();
