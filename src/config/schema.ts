@@ -63,6 +63,12 @@ export const ConfigSchema = Type.Object(
         keep_original: Type.Boolean({ default: true, description: 'Keep each record as received in event.original (formats other than ecs)' }),
         max_batch_events: Type.Integer({ default: 20000, minimum: 1, description: 'Most events in one group commit' }),
         decode_threads: Type.Integer({ default: 0, minimum: 0, description: 'Threads that decode and prepare ingest bodies (ECS, Kubernetes webhook); 0: one per core' }),
+        decode_nice: Type.Integer({
+          default: 5,
+          minimum: 0,
+          maximum: 19,
+          description: "How much lower the decoding threads' CPU priority is than the rest of the server's (a nice increment, Linux; 0: the same)",
+        }),
         max_queued_bytes: Size('256MiB', 'Bytes waiting for a decoding thread, and event bytes waiting for a commit, before ingest answers 503'),
         commit_wait: Type.String({
           default: '8ms',

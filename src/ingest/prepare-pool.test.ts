@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../testing/events.js';
 import { decodeKind } from './decode-kind.js';
@@ -22,6 +24,22 @@ const plain = (b: PreparedBatch) => ({ ...b, events: Object.fromEntries(Object.e
 describe('PreparePool', () => {
   it('starts from the compiled worker (the test setup builds dist/)', () => {
     expect(pool).toBeDefined();
+  });
+
+  it.skipIf(!existsSync('/proc/thread-self'))('runs its threads at a lower CPU priority (ingest.decode_nice), leaving the others', async () => {
+    const nices = () => readdirSync('/proc/self/task').map((tid) => getPriority(Number(tid)));
+    const base = getPriority();
+    const before = nices().filter((n) => n === base + 3).length;
+    const lowered = PreparePool.start({ ...config, nice: 3 }, 2)!;
+    try {
+      // Once both threads have answered, each has run its start-up code.
+      const body = Buffer.from(JSON.stringify(sampleEvent(0)) + '\n');
+      await Promise.all([lowered.run('ecs', Buffer.from(body), {}, 1n), lowered.run('ecs', Buffer.from(body), {}, 1n)]);
+      expect(nices().filter((n) => n === base + 3).length).toBe(before + 2);
+      expect(getPriority()).toBe(base);
+    } finally {
+      await lowered.close();
+    }
   });
 
   it('prepares an ECS body on a worker exactly as inline: events, errors with file positions, exclusions', async () => {

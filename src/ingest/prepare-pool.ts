@@ -20,6 +20,8 @@ export interface PrepareWorkerConfig {
   k8sPolicyFiles: string[];
   /** Most body bytes waiting for a decoding thread before new bodies are refused (503). */
   maxQueuedBytes: number;
+  /** Nice increment of each decoding thread (see thread-priority.ts); 0 or absent: none. */
+  nice?: number;
 }
 
 /** Body kinds a worker decodes: ECS NDJSON / JSON array, or a Kubernetes webhook EventList. */

@@ -9,8 +9,10 @@ import { loadPolicies } from '../policy/k8s/index.js';
 import { decodeKind } from './decode-kind.js';
 import type { PrepareReply, PrepareRequest, PrepareWorkerConfig } from './prepare-pool.js';
 import { prepareRecords } from './prepare-records.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
 const config = workerData as PrepareWorkerConfig;
+if (config.nice) lowerThreadPriority(config.nice);
 const policy = config.k8sPolicyFiles.length ? await loadPolicies(config.k8sPolicyFiles) : undefined;
 const excludedCategories = new Set(config.excludedCategories);
 

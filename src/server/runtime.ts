@@ -59,6 +59,7 @@ export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metric
       sealing: store.sealing,
       k8sPolicyFiles: config.kubernetes.policy,
       maxQueuedBytes: config.ingest.max_queued_bytes,
+      nice: config.ingest.decode_nice,
     },
     decodeThreads,
   );
