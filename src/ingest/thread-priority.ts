@@ -14,13 +14,16 @@
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
-/** Raises this thread's nice value by `increment` (capped at 19). */
+/**
+ * Raises this thread's nice value by `increment` (capped at 19). It never
+ * throws: a decoding thread that cannot lower its priority (no
+ * /proc/thread-self, a sandbox refusing the call) still decodes.
+ */
 export function lowerThreadPriority(increment: number): void {
-  let tid: number;
   try {
-    tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + increment));
   } catch {
-    return; // not Linux: threads cannot be told apart
+    // keeps the default priority
   }
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + increment));
 }
