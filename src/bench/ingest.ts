@@ -5,7 +5,7 @@
  */
 import { sampleEvent } from '../testing/events.js';
 import { printFigure } from './report.js';
-import { bracketedByParse, parseLine, postAll, startBenchServer, warmupEvents } from './server-process.js';
+import { parseLine, startBenchServer, warmThenTimed, warmupEvents } from './server-process.js';
 
 export interface IngestBenchOptions {
   events: number;
@@ -31,15 +31,8 @@ export async function benchIngest(o: IngestBenchOptions): Promise<void> {
   const batches = makeBatches(0, o.events, o.batch);
   const bytes = batches.reduce((n, b) => n + b.length, 0);
   const server = await startBenchServer();
-  const coldSeconds = await postAll(server, '/api/v1/events', warm, o.clients, 'application/x-ndjson');
-  const timed = await bracketedByParse(batches, o.events, false, async () => {
-    const seconds = await postAll(server, '/api/v1/events', batches, o.clients, 'application/x-ndjson');
-    const rss = server.peakRssMiB();
-    await server.stop();
-    return { seconds, rss };
-  });
-  const { seconds, rss } = timed.result;
-  const parseRate = timed.parseRate;
+  const timed = await warmThenTimed(server, '/api/v1/events', 'application/x-ndjson', o.clients, warm, batches, o.events, false);
+  const { coldSeconds, seconds, rss, parseRate } = timed;
   process.stdout.write(
     `ingest: ${o.events.toLocaleString('en-US')} ECS events (${(bytes / o.events).toFixed(0)} B avg), batches of ${o.batch}, ${o.clients} clients, durable ack, ` +
       `after ${warmup.toLocaleString('en-US')} warm-up events; ${parseLine(timed)}\n`,

@@ -9,7 +9,7 @@ import { benchEvents, benchPolicy } from '../policy/k8s/bench.js';
 import { GIANTSWARM_POLICY_YAML } from '../policy/k8s/giantswarm-policy.js';
 import { tempDir } from '../testing/events.js';
 import { printFigure } from './report.js';
-import { bracketedByParse, parseLine, postAll, startBenchServer, warmupEvents } from './server-process.js';
+import { parseLine, startBenchServer, warmThenTimed, warmupEvents } from './server-process.js';
 
 const BATCH = 400;
 
@@ -42,14 +42,8 @@ export async function benchK8s(events: number): Promise<void> {
   const policyFile = join(tempDir('vigil-bench-policy-'), 'policy.yaml');
   writeFileSync(policyFile, GIANTSWARM_POLICY_YAML);
   const server = await startBenchServer(['--kubernetes-policy', policyFile]);
-  const coldSeconds = await postAll(server, '/api/v1/k8s/audit', warm, 4, 'application/json');
-  const timed = await bracketedByParse(lists, events, true, async () => {
-    const seconds = await postAll(server, '/api/v1/k8s/audit', lists, 4, 'application/json');
-    await server.stop();
-    return seconds;
-  });
-  const seconds = timed.result;
-  const parseRate = timed.parseRate;
+  const timed = await warmThenTimed(server, '/api/v1/k8s/audit', 'application/json', 4, warm, lists, events, true);
+  const { coldSeconds, seconds, parseRate } = timed;
   process.stdout.write(
     `webhook: ${events.toLocaleString('en-US')} events in EventLists of ${BATCH} (${(bytes / events).toFixed(0)} B avg), 4 clients, ` +
       `after ${warmup.toLocaleString('en-US')} warm-up events; ${parseLine(timed)}\n`,

@@ -92,22 +92,42 @@ export async function postAll(server: BenchServer, path: string, bodies: Buffer[
  */
 export const warmupEvents = (events: number): number => Math.min(50_000, Math.ceil(events / 4));
 
+/** What a warm-up pass and the timed pass after it measured. */
+export interface TimedIngest {
+  coldSeconds: number;
+  seconds: number;
+  /** The server's peak RSS after the timed pass, MiB. */
+  rss: number;
+  /** JSON.parse of the timed bodies right before and right after the timed pass, and their mean (the figure's baseline). */
+  before: number;
+  after: number;
+  parseRate: number;
+}
+
 /**
- * Times `run` between two JSON.parse baselines over `bodies`. This VM's speed
- * drifts by a third from one minute to the next, so a single baseline taken a
- * minute before the run could belong to another speed; the figure's baseline
- * is the mean of the two taken right before and right after it.
+ * Sends `warm` (untimed, see warmupEvents), then times sending `bodies`
+ * between two JSON.parse baselines over them, and stops the server. This VM's
+ * speed drifts by a third from one minute to the next, so a single baseline
+ * taken a minute before the run could belong to another speed; the figure's
+ * baseline is the mean of the two taken right before and right after it.
  */
-export async function bracketedByParse<T>(
+export async function warmThenTimed(
+  server: BenchServer,
+  path: string,
+  contentType: string,
+  clients: number,
+  warm: Buffer[],
   bodies: Buffer[],
   events: number,
   wholeBody: boolean,
-  run: () => Promise<T>,
-): Promise<{ result: T; before: number; after: number; parseRate: number }> {
+): Promise<TimedIngest> {
+  const coldSeconds = await postAll(server, path, warm, clients, contentType);
   const before = jsonParseRate(bodies, events, wholeBody);
-  const result = await run();
+  const seconds = await postAll(server, path, bodies, clients, contentType);
+  const rss = server.peakRssMiB();
+  await server.stop();
   const after = jsonParseRate(bodies, events, wholeBody);
-  return { result, before, after, parseRate: (before + after) / 2 };
+  return { coldSeconds, seconds, rss, before, after, parseRate: (before + after) / 2 };
 }
 
 /** How a figure's JSON.parse baseline was taken, for the bench's header line. */
