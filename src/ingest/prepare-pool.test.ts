@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -55,14 +56,16 @@ describe('PreparePool', () => {
     expect(got.events.leafHashes).toHaveLength(2 * 32);
   });
 
-  it('decodes a Kubernetes EventList on a worker, and reports an unreadable body as a 400', async () => {
+  it('decodes a Kubernetes EventList on a worker, with the body digest when asked, and reports an unreadable body as a 400', async () => {
     const ev = { kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: 'a1', stage: 'ResponseComplete', requestURI: '/api/v1/pods', verb: 'list',
       user: { username: 'alice' }, sourceIPs: ['10.0.0.1'], objectRef: { resource: 'pods', apiVersion: 'v1' }, responseStatus: { code: 200 },
       requestReceivedTimestamp: '2026-11-23T01:00:00.000000Z', stageTimestamp: '2026-11-23T01:00:00.001000Z' };
     const body = Buffer.from(JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [ev, 'nope'] }));
-    const got = await pool!.run('k8s-eventlist', Buffer.from(body), { partial: true }, 1n);
+    const got = await pool!.run('k8s-eventlist', Buffer.from(body), { partial: true }, 1n, true);
     expect(got.events.count).toBe(1);
     expect(got.errors.map((e) => e.path)).toEqual(['items[1]']);
+    expect(got.bodyDigest).toBe(createHash('sha256').update(body).digest('hex'));
+    expect((await pool!.run('k8s-eventlist', Buffer.from(body), { partial: true }, 1n)).bodyDigest).toBeUndefined();
     await expect(pool!.run('k8s-eventlist', Buffer.from('{"kind":'), {}, 1n)).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/^invalid JSON/) });
     await expect(pool!.run('k8s-eventlist', Buffer.from('{"kind":"Pod"}'), {}, 1n)).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/EventList/) });
   });

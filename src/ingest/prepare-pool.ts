@@ -33,6 +33,8 @@ export interface PrepareRequest {
   body: Uint8Array;
   opts: PrepareOptions;
   ingestedNs: bigint;
+  /** Also return the body's digest (PreparedBatch.bodyDigest). */
+  digest: boolean;
 }
 
 export type PrepareReply = { id: number; batch: PreparedBatch } | { id: number; error: string; statusCode?: number };
@@ -90,7 +92,7 @@ export class PreparePool {
   }
 
   /** Prepares a body on the least busy worker. The body's bytes are moved there when it owns its memory. */
-  run(kind: BodyKind, body: Buffer, opts: PrepareOptions, ingestedNs: bigint): Promise<PreparedBatch> {
+  run(kind: BodyKind, body: Buffer, opts: PrepareOptions, ingestedNs: bigint, digest = false): Promise<PreparedBatch> {
     if (this.queuedBytes > 0 && this.queuedBytes + body.length > this.config.maxQueuedBytes) {
       return Promise.reject(new BackpressureError(`decoding queue full (${this.queuedBytes} bytes waiting)`));
     }
@@ -102,7 +104,7 @@ export class PreparePool {
       this.queuedBytes += body.length;
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.add(id);
-      const request: PrepareRequest = { id, kind, body: own, opts, ingestedNs };
+      const request: PrepareRequest = { id, kind, body: own, opts, ingestedNs, digest };
       slot.worker.postMessage(request, [own.buffer as ArrayBuffer]);
     });
   }

@@ -49,6 +49,8 @@ export interface PreparedBatch {
   /** Accepted events per `event.module`, when asked for. */
   byFormat?: Record<string, number>;
   dropped: number;
+  /** The body's digest (body-digest.ts), when the caller asked for it. */
+  bodyDigest?: string;
 }
 
 /** Records encoded between two turns of the event loop, when `pause` is given. */

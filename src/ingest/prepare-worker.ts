@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { transferList } from '../model/encoded.js';
 import { loadPolicies } from '../policy/k8s/index.js';
+import { bodyDigest } from './body-digest.js';
 import { decodeKind } from './decode-kind.js';
 import type { PrepareReply, PrepareRequest, PrepareWorkerConfig } from './prepare-pool.js';
 import { prepareRecords } from './prepare-records.js';
@@ -20,8 +21,10 @@ parentPort!.on('message', async (m: PrepareRequest) => {
   let reply: PrepareReply;
   try {
     const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+    const digest = m.digest ? bodyDigest(body) : undefined;
     const decoded = decodeKind(m.kind, body, { ...config, k8sPolicy: policy });
     const batch = await prepareRecords(decoded, m.opts, { excludedCategories, sealing: config.sealing, ingestedNs: m.ingestedNs });
+    if (digest) batch.bodyDigest = digest;
     parentPort!.postMessage({ id: m.id, batch } satisfies PrepareReply, transferList(batch.events));
     return;
   } catch (err) {

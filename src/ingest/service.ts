@@ -13,6 +13,7 @@ import type { IdempotentResult } from '../store/store.js';
 import type { DeadLetter } from './dead-letter.js';
 import type { Format } from '../formats/format.js';
 import type { CompiledPolicy } from '../policy/k8s/evaluate.js';
+import { bodyDigest } from './body-digest.js';
 import type { RecordError } from './decode.js';
 import { decodeKind } from './decode-kind.js';
 import { FormatStream } from './format-decode.js';
@@ -35,6 +36,12 @@ export interface IngestOptions {
   /** Store the valid records of a batch that also has invalid ones. */
   partial?: boolean;
   idempotencyKey?: string;
+  /**
+   * Derives the idempotency key from the body instead: this prefix, then the
+   * body's digest (body-digest.ts), computed on the decoding thread (bodies of
+   * ingestBody and ingestEventList only).
+   */
+  bodyKeyPrefix?: string;
   /** Lines and bytes before this body in its file, so errors name file positions. */
   lineBase?: number;
   offsetBase?: number;
@@ -130,10 +137,13 @@ export class IngestService {
     return { excludedCategories: this.config.excludedCategories, sealing: this.committer.sealing, ingestedNs: nowNs() };
   }
 
-  private prepareBody(kind: BodyKind, body: Buffer, opts: IngestOptions): Promise<PreparedBatch> {
+  private async prepareBody(kind: BodyKind, body: Buffer, opts: IngestOptions): Promise<PreparedBatch> {
     const { partial, lineBase, offsetBase } = opts;
-    if (this.pool) return this.pool.run(kind, body, { partial, lineBase, offsetBase }, nowNs());
-    return prepareRecords(decodeKind(kind, body, this.config), opts, this.prepareConfig(), pause);
+    const digest = opts.bodyKeyPrefix !== undefined;
+    if (this.pool) return this.pool.run(kind, body, { partial, lineBase, offsetBase }, nowNs(), digest);
+    const batch = await prepareRecords(decodeKind(kind, body, this.config), opts, this.prepareConfig(), pause);
+    if (digest) batch.bodyDigest = bodyDigest(body);
+    return batch;
   }
 
   /**
@@ -152,11 +162,15 @@ export class IngestService {
   }
 
   private async runExpected(prepare: () => Promise<PreparedBatch>, opts: IngestOptions & { coming: () => void }, eager: boolean): Promise<IngestResult> {
+    if (opts.bodyKeyPrefix !== undefined) {
+      // The key is known once the body is decoded (its digest comes back with it).
+      const batch = await prepare();
+      const key = opts.bodyKeyPrefix + batch.bodyDigest;
+      return this.once(key, async () => ((await this.lookupIdempotency(key)) as IngestResult | undefined) ?? this.store(batch, { ...opts, idempotencyKey: key }));
+    }
     const key = opts.idempotencyKey;
     if (!key) return this.store(await prepare(), opts);
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const job = (async () => {
+    return this.once(key, async () => {
       if (!eager) {
         const previous = await this.lookupIdempotency(key);
         return previous ? (previous as IngestResult) : this.store(await prepare(), opts);
@@ -168,10 +182,17 @@ export class IngestService {
       if (previous.value) return previous.value as IngestResult;
       if (prepared.status === 'rejected') throw prepared.reason;
       return this.store(prepared.value, opts);
-    })();
-    this.inflight.set(key, job);
+    });
+  }
+
+  /** Runs `job` for `key` unless a request with the same key is running: then answers as that one does. */
+  private async once(key: string, job: () => Promise<IngestResult>): Promise<IngestResult> {
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const started = job();
+    this.inflight.set(key, started);
     try {
-      return await job;
+      return await started;
     } finally {
       this.inflight.delete(key);
     }

@@ -87,6 +87,14 @@ describe('POST /api/v1/k8s/audit', () => {
     expect(await stored('{dataset="kubernetes.audit_logs"} |= "e-ok"')).toHaveLength(1);
   });
 
+  it('stores a batch once when the API server resends it while the first attempt is still running', async () => {
+    const body = list([event('g-twice', {})]);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post(body)));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    for (const a of answers) expect(await a.json()).toEqual({ accepted: 1 });
+    expect(await stored('{dataset="kubernetes.audit_logs"} |= "g-twice"')).toHaveLength(1);
+  });
+
   it('accepts the API server sample EventList', async () => {
     const res = await post(readFileSync(SAMPLE, 'utf8'));
     expect(await res.json()).toEqual({ accepted: 3 });
