@@ -12,6 +12,14 @@ import { printFigure } from './report.js';
 import { parseLine, startBenchServer, warmThenTimed, warmupEvents } from './server-process.js';
 
 const BATCH = 400;
+/**
+ * Concurrent senders, each posting its next batch once the last is answered.
+ * The API server throttles its webhook batches to 10 a second (4,000 events)
+ * by default and sends them asynchronously, so 20,000 events/s come from at
+ * least five API servers, each with a batch or more in flight: the target is
+ * judged at 8. The figure at 4, what earlier runs measured, follows it.
+ */
+const SENDERS = [8, 4];
 
 /** Audit events [first, first + count) as EventLists of BATCH, each request kind in turn. */
 function eventLists(first: number, count: number): Buffer[] {
@@ -41,13 +49,16 @@ export async function benchK8s(events: number): Promise<void> {
   const bytes = lists.reduce((n, b) => n + b.length, 0);
   const policyFile = join(tempDir('vigil-bench-policy-'), 'policy.yaml');
   writeFileSync(policyFile, GIANTSWARM_POLICY_YAML);
-  const server = await startBenchServer(['--kubernetes-policy', policyFile]);
-  const timed = await warmThenTimed(server, '/api/v1/k8s/audit', 'application/json', 4, warm, lists, events, true);
-  const { coldSeconds, seconds, parseRate } = timed;
-  process.stdout.write(
-    `webhook: ${events.toLocaleString('en-US')} events in EventLists of ${BATCH} (${(bytes / events).toFixed(0)} B avg), 4 clients, ` +
-      `after ${warmup.toLocaleString('en-US')} warm-up events; ${parseLine(timed)}\n`,
-  );
-  printFigure({ name: 'webhook ingest incl. policy', value: events / seconds, unit: 'ev/s', baseline: { name: 'JSON.parse', value: parseRate }, target: { min: 20_000 } });
-  if (warmup > 0) printFigure({ name: 'webhook ingest, warm-up (fresh server)', value: warmup / coldSeconds, unit: 'ev/s' });
+  for (const senders of SENDERS) {
+    const server = await startBenchServer(['--kubernetes-policy', policyFile]);
+    const timed = await warmThenTimed(server, '/api/v1/k8s/audit', 'application/json', senders, warm, lists, events, true);
+    const { coldSeconds, seconds, parseRate } = timed;
+    process.stdout.write(
+      `webhook: ${events.toLocaleString('en-US')} events in EventLists of ${BATCH} (${(bytes / events).toFixed(0)} B avg), ${senders} concurrent senders, ` +
+        `after ${warmup.toLocaleString('en-US')} warm-up events; ${parseLine(timed)}\n`,
+    );
+    const target = senders === SENDERS[0] ? { min: 20_000 } : undefined;
+    printFigure({ name: `webhook ingest incl. policy, ${senders} senders`, value: events / seconds, unit: 'ev/s', baseline: { name: 'JSON.parse', value: parseRate }, target });
+    if (warmup > 0) printFigure({ name: `webhook ingest, warm-up (fresh server), ${senders} senders`, value: warmup / coldSeconds, unit: 'ev/s' });
+  }
 }
