@@ -15,6 +15,8 @@ export interface BenchServer {
   token: string;
   /** Peak resident set size so far, MiB. */
   peakRssMiB(): number;
+  /** CPU time the server has used so far, all its threads, seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,12 @@ export async function startBenchServer(args: string[] = [], dir = tempDir('vigil
     peakRssMiB() {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       return m ? Number(m[1]) / 1024 : NaN;
+    },
+    cpuSeconds() {
+      // utime and stime, the 14th and 15th fields, in clock ticks (USER_HZ, 100 on Linux); the name before them may hold spaces.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     async stop() {
       child.kill('SIGTERM');
@@ -98,6 +106,8 @@ export interface TimedIngest {
   seconds: number;
   /** The server's peak RSS after the timed pass, MiB. */
   rss: number;
+  /** CPU the server used during the timed pass, all threads, seconds. */
+  cpuSeconds: number;
   /** JSON.parse of the timed bodies right before and right after the timed pass, and their mean (the figure's baseline). */
   before: number;
   after: number;
@@ -123,16 +133,31 @@ export async function warmThenTimed(
 ): Promise<TimedIngest> {
   const coldSeconds = await postAll(server, path, warm, clients, contentType);
   const before = jsonParseRate(bodies, events, wholeBody);
+  const cpuBefore = server.cpuSeconds();
   const seconds = await postAll(server, path, bodies, clients, contentType);
+  const cpuSeconds = server.cpuSeconds() - cpuBefore;
   const rss = server.peakRssMiB();
   await server.stop();
   const after = jsonParseRate(bodies, events, wholeBody);
-  return { coldSeconds, seconds, rss, before, after, parseRate: (before + after) / 2 };
+  return { coldSeconds, seconds, rss, cpuSeconds, before, after, parseRate: (before + after) / 2 };
 }
 
 /** How a figure's JSON.parse baseline was taken, for the bench's header line. */
 export const parseLine = (t: { before: number; after: number }): string =>
   `JSON.parse ${Math.round(t.before).toLocaleString('en-US')} ev/s right before, ${Math.round(t.after).toLocaleString('en-US')} right after (baseline: their mean)`;
+
+/**
+ * Where a figure's ratio to JSON.parse comes from: the server's CPU per event,
+ * counted in JSON.parses of one event, and how many of the machine's cores it
+ * kept busy (ratio = cores busy / CPU per event in JSON.parses).
+ */
+export const cpuLine = (t: TimedIngest, events: number): string => {
+  const perEvent = t.cpuSeconds / events;
+  return (
+    `server CPU ${(perEvent * 1e6).toFixed(1)} µs per event, ${(perEvent * t.parseRate).toFixed(1)}× a JSON.parse of one; ` +
+    `${(t.cpuSeconds / t.seconds).toFixed(2)} cores busy`
+  );
+};
 
 /** Best of three: JSON.parse of every line (or whole body) — the speed anchor. */
 function jsonParseRate(bodies: Buffer[], events: number, wholeBody = false): number {
