@@ -9,7 +9,7 @@ import { benchEvents, benchPolicy } from '../policy/k8s/bench.js';
 import { GIANTSWARM_POLICY_YAML } from '../policy/k8s/giantswarm-policy.js';
 import { tempDir } from '../testing/events.js';
 import { printFigure } from './report.js';
-import { parseLine, startBenchServer, warmThenTimed, warmupEvents } from './server-process.js';
+import { cpuLine, parseLine, startBenchServer, warmThenTimed, warmupEvents } from './server-process.js';
 
 const BATCH = 400;
 /**
@@ -55,7 +55,7 @@ export async function benchK8s(events: number): Promise<void> {
     const { coldSeconds, seconds, parseRate } = timed;
     process.stdout.write(
       `webhook: ${events.toLocaleString('en-US')} events in EventLists of ${BATCH} (${(bytes / events).toFixed(0)} B avg), ${senders} concurrent senders, ` +
-        `after ${warmup.toLocaleString('en-US')} warm-up events; ${parseLine(timed)}\n`,
+        `after ${warmup.toLocaleString('en-US')} warm-up events; ${parseLine(timed)}\n${cpuLine(timed, events)}\n`,
     );
     const target = senders === SENDERS[0] ? { min: 20_000 } : undefined;
     printFigure({ name: `webhook ingest incl. policy, ${senders} senders`, value: events / seconds, unit: 'ev/s', baseline: { name: 'JSON.parse', value: parseRate }, target });

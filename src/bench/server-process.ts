@@ -108,6 +108,8 @@ export interface TimedIngest {
   rss: number;
   /** CPU the server used during the timed pass, all threads, seconds. */
   cpuSeconds: number;
+  /** Group commits the server made during the timed pass. */
+  commits: number;
   /** JSON.parse of the timed bodies right before and right after the timed pass, and their mean (the figure's baseline). */
   before: number;
   after: number;
@@ -133,13 +135,23 @@ export async function warmThenTimed(
 ): Promise<TimedIngest> {
   const coldSeconds = await postAll(server, path, warm, clients, contentType);
   const before = jsonParseRate(bodies, events, wholeBody);
+  const commitsBefore = await commitCount(server);
   const cpuBefore = server.cpuSeconds();
   const seconds = await postAll(server, path, bodies, clients, contentType);
   const cpuSeconds = server.cpuSeconds() - cpuBefore;
+  const commits = (await commitCount(server)) - commitsBefore;
   const rss = server.peakRssMiB();
   await server.stop();
   const after = jsonParseRate(bodies, events, wholeBody);
-  return { coldSeconds, seconds, rss, cpuSeconds, before, after, parseRate: (before + after) / 2 };
+  return { coldSeconds, seconds, rss, cpuSeconds, commits, before, after, parseRate: (before + after) / 2 };
+}
+
+/** Group commits the server has made so far (its `vigil_commit_batch_events` histogram's count). */
+async function commitCount(server: BenchServer): Promise<number> {
+  const res = await fetch(new URL('/metrics', server.url), { headers: { authorization: `Bearer ${server.token}` } });
+  const m = /^vigil_commit_batch_events_count(?:\{[^}]*\})? (\S+)$/m.exec(await res.text());
+  if (!m) throw new Error('the server reported no vigil_commit_batch_events_count');
+  return Number(m[1]);
 }
 
 /** How a figure's JSON.parse baseline was taken, for the bench's header line. */
