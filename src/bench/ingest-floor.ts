@@ -19,6 +19,7 @@ import { prepareRecords } from '../ingest/prepare-records.js';
 import type { EncodedEvents } from '../model/encoded.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { tempDir } from '../testing/events.js';
+import { parseBodies } from './server-process.js';
 
 /** A cost per event, µs, and in JSON.parses of one event. */
 export interface FloorCost {
@@ -52,9 +53,7 @@ async function perEvent(bodies: Buffer[], events: number, pass: () => Promise<()
   let best: FloorCost = { us: Infinity, parses: Infinity };
   for (let i = 0; i < PASSES; i++) {
     const run = await pass();
-    const parse = await cpuOf(() => {
-      for (const body of bodies) for (const line of body.toString('utf8').split('\n')) if (line) JSON.parse(line);
-    });
+    const parse = await cpuOf(() => parseBodies(bodies));
     const seconds = await cpuOf(run);
     if (seconds / parse < best.parses) best = { us: (seconds / events) * 1e6, parses: seconds / parse };
   }
