@@ -5,5 +5,5 @@ export { validateEvent } from './model/validate.js';
 export { canonicalJson } from './model/canonical.js';
 export type { Store, EventQuery, StoredRow } from './store/store.js';
 export { DuckDBStore } from './store/duckdb/duckdb-store.js';
-export { startServer } from './server/runtime.js';
+export { startServer } from './runtime/server.js';
 export { loadConfig } from './config/load.js';

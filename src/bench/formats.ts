@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchFormats } from '../formats/bench.js';
-import { benchAuditd } from '../formats/auditd/bench.js';
-import { generateAuditdLog } from '../formats/auditd/generate.js';
+import { benchFormats } from './formats/throughput.js';
+import { benchAuditd } from './auditd/throughput.js';
+import { generateAuditdLog } from './auditd/generate.js';
 import { tempDir } from '../testing/events.js';
 import { printFigure } from './report.js';
 

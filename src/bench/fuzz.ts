@@ -1,6 +1,6 @@
 /** `npm run fuzz [runs]`: generated and mutated inputs through every decoder; exits 1 on any crash. */
-import { fuzzAuditd } from '../formats/auditd/fuzz.js';
-import { fuzzFormats } from '../formats/fuzz.js';
+import { fuzzAuditd } from './auditd/fuzz.js';
+import { fuzzFormats } from './formats/fuzz.js';
 
 const runs = Number(process.argv[2] ?? 100_000);
 let failed = false;

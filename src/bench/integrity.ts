@@ -17,8 +17,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { sampleEvent, tempDir } from '../testing/events.js';
-import { verifyStore } from '../verify/local.js';
-import { rng } from '../integrity/bench.js';
+import { verifyStore } from '../integrity/verify/local.js';
+import { rng } from './integrity/throughput.js';
 import { printFigure } from './report.js';
 import { postAll, startBenchServer } from './server-process.js';
 

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchEvents, benchPolicy } from '../policy/k8s/bench.js';
+import { benchEvents, benchPolicy } from './k8s-policy/throughput.js';
 import { GIANTSWARM_POLICY_YAML } from '../policy/k8s/giantswarm-policy.js';
 import { tempDir } from '../testing/events.js';
 import { printFigure } from './report.js';

@@ -2,9 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/load.js';
-import { KeyError, startCheckpoints } from '../checkpoint/index.js';
+import { KeyError, startCheckpoints } from '../integrity/signing/index.js';
 import { DB_FILE, DuckDBStore, StoreLockedError, TreeCorruptError } from '../store/duckdb/duckdb-store.js';
-import { SERVER_FILE } from '../server/runtime.js';
+import { SERVER_FILE } from '../runtime/server.js';
 import { CliError } from './errors.js';
 
 function runningServer(dataDir: string): { pid: number; url: string } | undefined {
@@ -24,6 +24,9 @@ function runningServer(dataDir: string): { pid: number; url: string } | undefine
  * server does (the last one when it closes); `readOnly` opens it for reading
  * only (verify, proofs), which needs no migration and signs nothing.
  */
+/** The store a local command works on. */
+export type LocalStore = DuckDBStore;
+
 export async function openLocalStore(config: Config, opts: { readOnly?: boolean } = {}): Promise<DuckDBStore> {
   const server = runningServer(config.data_dir);
   const hint = (url?: string) =>

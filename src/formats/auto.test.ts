@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { appFormat } from './app.js';
 import { createAutoFormat } from './auto.js';
 import { FormatError, type Decoded, type Format, type LineDecoder } from './format.js';
-import { eventProblems } from './fuzz.js';
+import { eventProblems } from '../bench/formats/fuzz.js';
 import type { GenericOptions } from './generic.js';
 import { autoFormat, decodeAll, getFormat } from './registry.js';
 

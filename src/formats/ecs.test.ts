@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../model/event.js';
 import { ecsFormat } from './ecs.js';
 import { FormatError } from './format.js';
-import { eventProblems } from './fuzz.js';
+import { eventProblems } from '../bench/formats/fuzz.js';
 
 type Doc = AuditEvent & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

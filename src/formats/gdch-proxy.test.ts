@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../model/event.js';
 import { FormatError } from './format.js';
-import { eventProblems } from './fuzz.js';
+import { eventProblems } from '../bench/formats/fuzz.js';
 import { gdchProxyFormat, responseOutcome } from './gdch-proxy.js';
 import { decodeAll } from './registry.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventProblems } from './fuzz.js';
+import { eventProblems } from '../bench/formats/fuzz.js';
 import { genericFormat, type GenericOptions } from './generic.js';
 
 const pos = { line: 1, offset: 0 };

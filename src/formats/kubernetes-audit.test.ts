@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../model/event.js';
 import { FormatError } from './format.js';
-import { eventProblems } from './fuzz.js';
+import { eventProblems } from '../bench/formats/fuzz.js';
 import { kubernetesAuditFormat as k8s } from './kubernetes-audit.js';
 import { decodeAll } from './registry.js';
 

@@ -11,7 +11,7 @@ import { BackpressureError } from '../ingest/group-commit.js';
 import type { IngestService } from '../ingest/service.js';
 import { isClientError } from '../query/errors.js';
 import type { CompiledPolicy } from '../policy/k8s/index.js';
-import type { Checkpointer } from '../checkpoint/index.js';
+import type { Checkpointer } from '../integrity/signing/index.js';
 import type { Ledger } from '../store/ledger.js';
 import type { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/store.js';

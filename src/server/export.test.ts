@@ -7,8 +7,8 @@ import { hashLeaf } from '../integrity/index.js';
 import { canonicalJson } from '../model/canonical.js';
 import { sampleEvent, tempDir } from '../testing/events.js';
 import { testServer, type TestServer } from '../testing/server.js';
-import { verifyBundleLines } from '../verify/bundle.js';
-import { verifyRemote } from '../verify/remote.js';
+import { verifyBundleLines } from '../integrity/verify/bundle.js';
+import { verifyRemote } from '../integrity/verify/remote.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

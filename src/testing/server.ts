@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { startServer, type Running } from '../server/runtime.js';
+import { startServer, type Running } from '../runtime/server.js';
 import { tempDir } from './events.js';
 
 export interface TestServer extends Running {

@@ -77,7 +77,7 @@ describe('vigil ingest of a multi-line format across batches', () => {
   it('assembles auditd events that straddle the 4 MiB batch boundary', async () => {
     const dir = tempDir();
     const f = join(dir, 'audit.log');
-    const { generateAuditdLog } = await import('../../src/formats/auditd/generate.js');
+    const { generateAuditdLog } = await import('../../src/bench/auditd/generate.js');
     const lines = generateAuditdLog(5000, 7);
     writeFileSync(f, lines.join('\n') + '\n');
     const expected = (await runCli(['normalize', '--format', 'auditd', '--no-original', f])).stdout.trim().split('\n').length;

@@ -5,7 +5,6 @@
  * read is recorded in the audit log before the file appears under its name.
  */
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Option, type Command } from 'commander';
@@ -25,24 +24,17 @@ interface ExportFlags extends RemoteFlags {
 }
 
 async function localExport(query: string, opts: ExportFlags & Record<string, unknown>, partial: string): Promise<number> {
-  const [{ openLocalStore }, { ingestStack }, { accessEvent }, { exportSelection }, { exportEvents }, { checkpointerOf }] = await Promise.all([
-    import('../local-store.js'),
-    import('../../server/runtime.js'),
-    import('../../server/access-audit.js'),
-    import('../../export/query.js'),
+  const [{ auditedLocalRead }, { exportSelection }, { exportEvents }, { checkpointerOf }] = await Promise.all([
+    import('../audited-store.js'),
+    import('../../query/export-selection.js'),
     import('../../store/duckdb/export.js'),
-    import('../../checkpoint/index.js'),
+    import('../../integrity/signing/index.js'),
   ]);
-  const config = configFrom(opts);
-  const store = await openLocalStore(config);
-  const { ingest, committer } = ingestStack(config, store);
-  const actor = { name: `local:${userInfo().username}`, scopes: ['admin'] };
   const action = opts.withProofs ? 'export-proofs' : 'export';
-  const record = (outcome: 'success' | 'failure', results: number, reason?: string) =>
-    ingest.ingestEvents([accessEvent({ action, outcome, actor, route: 'cli:export', query, results, ...(reason ? { reason } : {}) })], 'vigil.access');
-  try {
-    let n: number;
-    try {
+  return auditedLocalRead(
+    configFrom(opts),
+    { route: 'cli:export', action, query },
+    async (store) => {
       const selection = exportSelection({ query, from: opts.from, to: opts.to, since: opts.since }, store.labels);
       let proofs;
       if (opts.withProofs) {
@@ -52,17 +44,10 @@ async function localExport(query: string, opts: ExportFlags & Record<string, unk
         if (!checkpoint) throw new CliError('the log is empty: nothing to prove');
         proofs = { checkpoint, origin: checkpointer.key.origin, verifierKey: checkpointer.key.verifierKey, query };
       }
-      n = await exportEvents(store, selection, opts.format, partial, { proofs });
-    } catch (err) {
-      await record('failure', 0, (err as Error).message);
-      throw err;
-    }
-    await record('success', n);
-    return n;
-  } finally {
-    await committer.close();
-    await store.close();
-  }
+      return exportEvents(store, selection, opts.format, partial, { proofs });
+    },
+    (n) => n,
+  );
 }
 
 export function exportCommand(program: Command): void {

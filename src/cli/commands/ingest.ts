@@ -70,7 +70,7 @@ export function ingestCommand(program: Command): void {
         const { openLocalStore } = await import('../local-store.js');
         const { tuneHeapForIngest } = await import('../../gc-tuning.js');
         tuneHeapForIngest();
-        const { ingestStack, loadK8sPolicy } = await import('../../server/runtime.js');
+        const [{ ingestStack }, { loadK8sPolicy }] = await Promise.all([import('../../runtime/ingest-stack.js'), import('../../runtime/policy.js')]);
         const policy = await loadK8sPolicy(config);
         const store = await openLocalStore(config);
         const { ingest, committer } = ingestStack(config, store, undefined, policy);

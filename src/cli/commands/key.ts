@@ -17,7 +17,7 @@ export function keyCommand(program: Command): void {
         if (!res.ok) throw new CliError(`GET api/v1/checkpoint/key: HTTP ${res.status}: ${await res.text()}`);
         text = (await res.text()).trim();
       } else {
-        const { configuredVerifierKey, KeyError } = await import('../../checkpoint/index.js');
+        const { configuredVerifierKey, KeyError } = await import('../../integrity/signing/index.js');
         const config = configFrom(opts);
         try {
           text = configuredVerifierKey(config.data_dir, config.integrity.key_file).key;

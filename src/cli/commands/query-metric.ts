@@ -4,7 +4,6 @@
  * (`count_over_time`, `sum by`, …) evaluated over the ECS view as range
  * queries, step-aligned as Loki's query frontend aligns them.
  */
-import { userInfo } from 'node:os';
 import type { Config } from '../../config/load.js';
 import { parseDurationNs } from '../../model/time.js';
 import { QueryArgumentError } from '../../query/errors.js';
@@ -47,32 +46,18 @@ export async function explainText(query: string, range: { fromNs: bigint; toNs: 
 
 /** A metric range query on the local store, recorded as an access event. */
 export async function localMetric(config: Config, query: string, r: MetricRange): Promise<MetricSeries[]> {
-  const [{ execute }, { accessEvent }, { ingestStack }, { openLocalStore }] = await Promise.all([
-    import('../../query/engine.js'),
-    import('../../server/access-audit.js'),
-    import('../../server/runtime.js'),
-    import('../local-store.js'),
-  ]);
-  const store = await openLocalStore(config);
-  const { ingest, committer } = ingestStack(config, store);
-  const actor = { name: `local:${userInfo().username}`, scopes: ['admin'] };
-  const audit = (outcome: 'success' | 'failure', results: number, reason?: string) =>
-    ingest.ingestEvents([accessEvent({ action: 'query', outcome, actor, route: 'cli:query', query, results, reason })], 'vigil.access');
-  try {
-    let result;
-    try {
-      result = await execute(store, { query, startNs: r.startNs, endNs: r.endNs, stepNs: r.stepNs, limit: 100, direction: 'forward', view: 'ecs' });
-    } catch (err) {
-      await audit('failure', 0, (err as Error).message);
-      throw err;
-    }
-    if (result.type !== 'matrix') throw new QueryArgumentError('expected a metric query');
-    await audit('success', result.series.length);
-    return result.series.map((s) => ({ metric: s.labels, values: s.points }));
-  } finally {
-    await committer.close();
-    await store.close();
-  }
+  const [{ execute }, { auditedLocalRead }] = await Promise.all([import('../../query/engine.js'), import('../audited-store.js')]);
+  const series = await auditedLocalRead(
+    config,
+    { route: 'cli:query', action: 'query', query },
+    async (store) => {
+      const result = await execute(store, { query, startNs: r.startNs, endNs: r.endNs, stepNs: r.stepNs, limit: 100, direction: 'forward', view: 'ecs' });
+      if (result.type !== 'matrix') throw new QueryArgumentError('expected a metric query');
+      return result.series;
+    },
+    (s) => s.length,
+  );
+  return series.map((s) => ({ metric: s.labels, values: s.points }));
 }
 
 /** A metric range query through the server's Loki API, over the ECS view (`line=ecs`). */

@@ -1,5 +1,4 @@
 /** `vigil query '<logql>'` — search the audit log, locally or on a server. */
-import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import type { QueryRequest } from '../../query/engine.js';
 import { addConfigFlags, configFrom } from '../config-flags.js';
@@ -19,34 +18,13 @@ interface QueryFlags extends RemoteFlags {
 
 /** Runs the query against the local store, recording the read as an access event. */
 async function localQuery(opts: QueryFlags & Record<string, unknown>, req: QueryRequest): Promise<string[]> {
-  const [{ runQuery }, { accessEvent }, { ingestStack }, { withVigil }, { openLocalStore }] = await Promise.all([
+  const [{ runQuery }, { withVigil }, { auditedLocalRead }] = await Promise.all([
     import('../../query/engine.js'),
-    import('../../server/access-audit.js'),
-    import('../../server/runtime.js'),
     import('../../store/store.js'),
-    import('../local-store.js'),
+    import('../audited-store.js'),
   ]);
-  const config = configFrom(opts);
-  const store = await openLocalStore(config);
-  const { ingest, committer } = ingestStack(config, store);
-  const actor = { name: `local:${userInfo().username}`, scopes: ['admin'] };
-  try {
-    let rows;
-    try {
-      rows = await runQuery(store, req);
-    } catch (err) {
-      await ingest.ingestEvents(
-        [accessEvent({ action: 'query', outcome: 'failure', actor, route: 'cli:query', query: req.query, results: 0, reason: (err as Error).message })],
-        'vigil.access',
-      );
-      throw err;
-    }
-    await ingest.ingestEvents([accessEvent({ action: 'query', outcome: 'success', actor, route: 'cli:query', query: req.query, results: rows.length })], 'vigil.access');
-    return rows.map(withVigil);
-  } finally {
-    await committer.close();
-    await store.close();
-  }
+  const rows = await auditedLocalRead(configFrom(opts), { route: 'cli:query', action: 'query', query: req.query }, (store) => runQuery(store, req), (r) => r.length);
+  return rows.map(withVigil);
 }
 
 export function queryCommand(program: Command): void {

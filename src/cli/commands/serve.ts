@@ -8,7 +8,7 @@ export function serveCommand(program: Command): void {
     .description('Run the Vigil server: HTTP ingest and query on the embedded store')
     .action(async (opts: Record<string, unknown>) => {
       const config = configFrom(opts);
-      const { startServer } = await import('../../server/runtime.js');
+      const { startServer } = await import('../../runtime/server.js');
       const running = await startServer(config);
       const out = process.stderr;
       out.write(`vigil ${program.version()} listening on ${running.url} (data: ${config.data_dir})\n`);

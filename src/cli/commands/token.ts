@@ -1,5 +1,4 @@
 /** `vigil token create|list|revoke` — manage API tokens; changes are recorded in the audit log. */
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { isScope, SCOPES, TokenStore, type Scope, type TokenRecord } from '../../auth/tokens.js';
 import type { AccessRecord } from '../../server/access-audit.js';
@@ -11,22 +10,13 @@ type PublicToken = Omit<TokenRecord, 'hash'>;
 
 /** Applies a token change to the local data dir and records it in the store, in that order. */
 async function localChange(opts: Record<string, unknown>, change: (tokens: TokenStore) => { record: PublicToken; action: AccessRecord['action'] }) {
-  const [{ accessEvent }, { ingestStack }, { openLocalStore }] = await Promise.all([
-    import('../../server/access-audit.js'),
-    import('../../server/runtime.js'),
-    import('../local-store.js'),
-  ]);
+  const { withLocalStore } = await import('../audited-store.js');
   const config = configFrom(opts);
-  const store = await openLocalStore(config); // fails clearly if a server holds the data dir
-  const { ingest, committer } = ingestStack(config, store);
-  try {
+  // Opening the store first fails clearly if a server holds the data dir.
+  await withLocalStore(config, 'cli:token', async (_store, recordAccess) => {
     const { record, action } = change(new TokenStore(config.data_dir));
-    const actor = { name: `local:${userInfo().username}`, scopes: ['admin'] };
-    await ingest.ingestEvents([accessEvent({ action, outcome: 'success', actor, route: 'cli:token', targetToken: record })], 'vigil.access');
-  } finally {
-    await committer.close();
-    await store.close();
-  }
+    await recordAccess({ action, outcome: 'success', targetToken: record });
+  });
 }
 
 function parseScopes(values: string[]): Scope[] {

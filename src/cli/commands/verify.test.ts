@@ -4,13 +4,13 @@ import { cpSync, existsSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Checkpointer } from '../../checkpoint/checkpointer.js';
-import { KEY_FILE, loadOrCreateKey } from '../../checkpoint/key.js';
+import { Checkpointer } from '../../integrity/signing/checkpointer.js';
+import { KEY_FILE, loadOrCreateKey } from '../../integrity/signing/key.js';
 import { loadConfig } from '../../config/load.js';
 import { DB_FILE, DuckDBStore } from '../../store/duckdb/duckdb-store.js';
 import { prepared, tempDir } from '../../testing/events.js';
-import { verifyStore } from '../../verify/local.js';
-import type { VerifyReport } from '../../verify/report.js';
+import { verifyStore } from '../../integrity/verify/local.js';
+import type { VerifyReport } from '../../integrity/verify/report.js';
 import { recordLocalVerify } from './verify.js';
 
 const EVENTS = 1500;

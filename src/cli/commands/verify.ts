@@ -4,11 +4,10 @@
  * all holds, 1 naming the first failing seq and what happened.
  */
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config/load.js';
-import type { VerifyReport } from '../../verify/report.js';
+import type { VerifyReport } from '../../integrity/verify/report.js';
 import { addConfigFlags, configFrom } from '../config-flags.js';
 import { CliError } from '../errors.js';
 import { eventProgress, type EventProgress } from '../event-progress.js';
@@ -23,8 +22,8 @@ interface VerifyFlags extends RemoteFlags {
 async function localReport(opts: VerifyFlags & Record<string, unknown>): Promise<VerifyReport> {
   const [{ openLocalStore }, { readVerifierKey, configuredVerifierKey, KeyError }, { verifyStore }] = await Promise.all([
     import('../local-store.js'),
-    import('../../checkpoint/index.js'),
-    import('../../verify/local.js'),
+    import('../../integrity/signing/index.js'),
+    import('../../integrity/verify/local.js'),
   ]);
   const config = configFrom(opts);
   let key: { key: string; source: string };
@@ -68,11 +67,10 @@ export async function recordLocalVerify(config: Config, report: VerifyReport, ve
   };
   if (!report.ok) return skip('Vigil writes nothing to a store that fails verification');
   if (!config.integrity.sealing) return skip('integrity.sealing is off');
-  const [{ KEY_FILE, loadOrCreateKey }, { openLocalStore }, { ingestStack }, { accessEvent }] = await Promise.all([
-    import('../../checkpoint/index.js'),
+  const [{ KEY_FILE, loadOrCreateKey }, { openLocalStore }, { withLocalStore }] = await Promise.all([
+    import('../../integrity/signing/index.js'),
     import('../local-store.js'),
-    import('../../server/runtime.js'),
-    import('../../server/access-audit.js'),
+    import('../audited-store.js'),
   ]);
   const keyFile = config.integrity.key_file || join(config.data_dir, KEY_FILE);
   if (!existsSync(keyFile)) return skip(`there is no signing key at ${keyFile} to sign for the record`);
@@ -87,15 +85,8 @@ export async function recordLocalVerify(config: Config, report: VerifyReport, ve
   } catch (err) {
     return skip((err as Error).message);
   }
-  const { ingest, committer } = ingestStack(config, store);
-  try {
-    const actor = { name: `local:${userInfo().username}`, scopes: ['admin'] };
-    await ingest.ingestEvents([accessEvent({ action: 'verify', outcome: 'success', actor, route: 'cli:verify', results: report.events })], 'vigil.access');
-    return true;
-  } finally {
-    await committer.close();
-    await store.close();
-  }
+  await withLocalStore(config, 'cli:verify', (_store, record) => record({ action: 'verify', outcome: 'success', results: report.events }), store);
+  return true;
 }
 
 export function verifyCommand(program: Command): void {
@@ -109,14 +100,14 @@ export function verifyCommand(program: Command): void {
       const client = remoteClient(opts);
       let report: VerifyReport;
       if (opts.bundle) {
-        const { verifyBundleFile } = await import('../../verify/bundle.js');
+        const { verifyBundleFile } = await import('../../integrity/verify/bundle.js');
         try {
           report = await verifyBundleFile(opts.bundle, { verifierKey: opts.key, warn: (m: string) => opts.json || process.stderr.write(`${m}\n`) });
         } catch (err) {
           throw new CliError(`${opts.bundle}: ${(err as Error).message}`);
         }
       } else if (client) {
-        const { verifyRemote } = await import('../../verify/remote.js');
+        const { verifyRemote } = await import('../../integrity/verify/remote.js');
         let progress: EventProgress | undefined; // the total is known once the checkpoints are in
         try {
           report = await verifyRemote(client, {
@@ -132,7 +123,7 @@ export function verifyCommand(program: Command): void {
       } else {
         report = await localReport(opts);
       }
-      const { describeReport } = await import('../../verify/report.js');
+      const { describeReport } = await import('../../integrity/verify/report.js');
       if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(`${describeReport(report)}\n`);
       if (!report.ok) process.exitCode = 1;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../model/validate.js';
 import { FormatError, type Decoded } from '../format.js';
 import { AuditdDecoder } from './assemble.js';
-import { hexOf } from './generate.js';
+import { hexOf } from '../../bench/auditd/generate.js';
 import { auditdFormat } from './index.js';
 
 const GS = '\x1d';

@@ -15,7 +15,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ProofError } from '../../integrity/index.js';
-import type { Checkpointer } from '../../checkpoint/index.js';
+import type { Checkpointer } from '../../integrity/signing/index.js';
 import type { Ledger, StoredCheckpoint } from '../../store/ledger.js';
 import type { AccessLog } from '../access-log.js';
 import { HttpError } from '../body.js';

@@ -11,7 +11,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { BUNDLE_VERSION, type BundleHeader } from '../../export/bundle.js';
+import { BUNDLE_VERSION, type BundleHeader } from '../../integrity/bundle.js';
 import { renderScan } from '../../query/sql/render.js';
 import type { StoredCheckpoint } from '../ledger.js';
 import { withVigil, type LabelMatcher, type LineFilter } from '../store.js';

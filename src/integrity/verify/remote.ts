@@ -12,10 +12,10 @@ import {
   hashEquals,
   toHex,
   verifyConsistency,
-} from '../integrity/index.js';
-import { canonicalJson } from '../model/canonical.js';
-import { RETENTION_DATASET, rangesDigest } from '../store/duckdb/retention.js';
-import type { VigilClient } from '../cli/client.js';
+} from '../index.js';
+import { canonicalJson } from '../../model/canonical.js';
+import { RETENTION_DATASET, rangesDigest } from '../../store/duckdb/retention.js';
+import type { VigilClient } from '../../cli/client.js';
 import { checkCheckpoints } from './checkpoints.js';
 import { TreeReplay } from './replay.js';
 import { startReport, type VerifyReport } from './report.js';

@@ -2,13 +2,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CompactRange, appendStored, hashLeaf } from '../integrity/index.js';
-import { canonicalJson } from '../model/canonical.js';
-import { prepared } from '../testing/events.js';
-import { docOf } from '../model/prepare.js';
+import { CompactRange, appendStored, hashLeaf } from '../index.js';
+import { canonicalJson } from '../../model/canonical.js';
+import { prepared } from '../../testing/events.js';
+import { docOf } from '../../model/prepare.js';
 import { hashBlock } from './hash-block.js';
 import { canonicalError } from './jcs-check.js';
-import { HEAP, Sha256Wasm } from '../integrity/sha256-wasm.js';
+import { HEAP, Sha256Wasm } from '../sha256-wasm.js';
 
 const sha256 = (...parts: Uint8Array[]) => {
   const h = createHash('sha256');

@@ -6,9 +6,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fromHex, hashLeafUtf8, hashEquals, openCheckpoint, parseVerifierKey, toHex, verifyInclusion } from '../integrity/index.js';
-import { canonicalJson } from '../model/canonical.js';
-import { BUNDLE_VERSION, type BundleHeader, type BundleLine } from '../export/bundle.js';
+import { fromHex, hashLeafUtf8, hashEquals, openCheckpoint, parseVerifierKey, toHex, verifyInclusion } from '../index.js';
+import { canonicalJson } from '../../model/canonical.js';
+import { BUNDLE_VERSION, type BundleHeader, type BundleLine } from '../bundle.js';
 import { startReport, type VerifyReport } from './report.js';
 
 export interface BundleVerifyOptions {

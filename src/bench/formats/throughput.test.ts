@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { benchData, benchFormats } from './bench.js';
+import { benchData, benchFormats } from './throughput.js';
 import { eventProblems } from './fuzz.js';
-import { decodeAll, getFormat } from './registry.js';
+import { decodeAll, getFormat } from '../../formats/registry.js';
 
 describe('bench', () => {
   it('generates realistic records every format decodes without a rejection', () => {

@@ -4,7 +4,7 @@
  * `ausearch --input FILE --format csv` on the same log (`generateAuditdLog(events)` joined
  * with `\n`): see the report in the change that added this file.
  */
-import { AuditdDecoder } from './assemble.js';
+import { AuditdDecoder } from '../../formats/auditd/assemble.js';
 import { generateAuditdLog } from './generate.js';
 
 export interface AuditdBenchResult {

@@ -19,7 +19,7 @@ import {
   parseSignerKey,
   parseVerifierKey,
   verifierKeyOfSigner,
-} from '../integrity/index.js';
+} from '../index.js';
 
 export const KEY_FILE = 'checkpoint.key';
 export const PUBLIC_KEY_FILE = 'checkpoint.pub';

@@ -26,9 +26,9 @@
  * (hash-block.ts) and compared with its stored hashes with one memcmp.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { HASH_SIZE, hashEquals, storedHashCount, storedHashIndex, toHex } from '../integrity/index.js';
-import type { DuckDBStore } from '../store/duckdb/duckdb-store.js';
-import { readTreeHead } from '../store/duckdb/tree.js';
+import { HASH_SIZE, hashEquals, storedHashCount, storedHashIndex, toHex } from '../index.js';
+import type { DuckDBStore } from '../../store/duckdb/duckdb-store.js';
+import { readTreeHead } from '../../store/duckdb/tree.js';
 import type { BlockResult, NonCanonical } from './hash-block.js';
 import { BlockHashPool } from './hash-pool.js';
 import { checkCheckpoints } from './checkpoints.js';

@@ -8,12 +8,12 @@
  */
 import { isIP } from 'node:net';
 import fc from 'fast-check';
-import { OUTCOMES } from '../model/event.js';
-import { validateEvent } from '../model/validate.js';
-import { benchData } from './bench.js';
-import { ECS_CATEGORIES, ECS_TYPES, ECS_VERSION, isObj } from './common.js';
-import { FormatError, type Decoded, type Format } from './format.js';
-import { getFormat } from './registry.js';
+import { OUTCOMES } from '../../model/event.js';
+import { validateEvent } from '../../model/validate.js';
+import { benchData } from './throughput.js';
+import { ECS_CATEGORIES, ECS_TYPES, ECS_VERSION, isObj } from '../../formats/common.js';
+import { FormatError, type Decoded, type Format } from '../../formats/format.js';
+import { getFormat } from '../../formats/registry.js';
 
 const UTC_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 /** Longest a single push or flush may take before it counts as a hang. */

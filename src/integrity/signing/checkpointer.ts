@@ -10,9 +10,9 @@
 import { EventEmitter } from 'node:events';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { signCheckpoint } from '../integrity/index.js';
-import { noteLogEntry } from '../integrity/note-log.js';
-import type { Ledger, StoredCheckpoint } from '../store/ledger.js';
+import { signCheckpoint } from '../index.js';
+import { noteLogEntry } from '../note-log.js';
+import type { Ledger, StoredCheckpoint } from '../../store/ledger.js';
 import type { LogKey } from './key.js';
 
 export const CHECKPOINT_LOG = 'checkpoints.log';

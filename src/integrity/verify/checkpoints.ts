@@ -1,5 +1,5 @@
 /** Checking a log's signed checkpoints: signature by the log key, origin, and agreement with what is stored beside them. */
-import { hashEquals, openCheckpoint, parseVerifierKey, toHex } from '../integrity/index.js';
+import { hashEquals, openCheckpoint, parseVerifierKey, toHex } from '../index.js';
 import type { TrustedRoot } from './replay.js';
 import type { VerifyFailure } from './report.js';
 

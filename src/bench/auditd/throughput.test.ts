@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchAuditd, decodeAll } from './bench.js';
+import { benchAuditd, decodeAll } from './throughput.js';
 import { generateAuditdLog } from './generate.js';
 
 describe('auditd benchmark harness', () => {

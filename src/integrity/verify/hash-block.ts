@@ -14,9 +14,9 @@
  * form. A complete block (every seq once) also gets its perfect
  * subtree, level by level, one call per level.
  */
-import { HASH_SIZE } from '../integrity/index.js';
+import { HASH_SIZE } from '../index.js';
 import { canonicalError } from './jcs-check.js';
-import { HEAP, Sha256Wasm } from '../integrity/sha256-wasm.js';
+import { HEAP, Sha256Wasm } from '../sha256-wasm.js';
 
 export interface BlockJob {
   /** `<seq> <document>` lines joined by '\n'. Overwritten. */

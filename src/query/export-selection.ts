@@ -4,9 +4,9 @@
  * Pipelines that reshape lines (parsers, formats) are for `vigil query`: an
  * export hands over the events as stored, with what proves them.
  */
-import { resolveRange, type QueryRequest } from '../query/engine.js';
-import { QueryArgumentError, QueryParseError } from '../query/errors.js';
-import { parseLogQL } from '../query/logql/build.js';
+import { resolveRange, type QueryRequest } from './engine.js';
+import { QueryArgumentError, QueryParseError } from './errors.js';
+import { parseLogQL } from './logql/build.js';
 import type { ExportSelection } from '../store/duckdb/export.js';
 
 export function exportSelection(req: Pick<QueryRequest, 'query' | 'from' | 'to' | 'since'>, labels: readonly string[]): ExportSelection {

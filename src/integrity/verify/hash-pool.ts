@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { compiledWorker } from '../worker-file.js';
+import { compiledWorker } from '../../worker-file.js';
 import { hashBlock, type BlockJob, type BlockResult } from './hash-block.js';
 
 interface Pending {

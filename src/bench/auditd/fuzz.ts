@@ -6,9 +6,9 @@
  * and every event it emits must be valid ECS (the model's schema) and serializable.
  * Deterministic for a given seed; no dependency beyond the project itself.
  */
-import { FormatError } from '../format.js';
+import { FormatError } from '../../formats/format.js';
 import { validateEvent } from '../../model/validate.js';
-import { AuditdDecoder } from './assemble.js';
+import { AuditdDecoder } from '../../formats/auditd/assemble.js';
 import { generateAuditdLog, generateEvent, hexOf, prng } from './generate.js';
 
 export interface FuzzFailure {

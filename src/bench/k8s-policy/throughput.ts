@@ -3,11 +3,11 @@
  * realistic mix of API-server requests (kubelets, kube-proxy, controllers, probes,
  * humans). To be wired into `npm run bench`.
  */
-import { attributesFromEvent } from './attributes.js';
-import { compilePolicy, evaluate } from './evaluate.js';
-import { GIANTSWARM_POLICY_YAML } from './giantswarm-policy.js';
-import { parsePolicy } from './load.js';
-import type { AuditEvent, RequestAttributes } from './types.js';
+import { attributesFromEvent } from '../../policy/k8s/attributes.js';
+import { compilePolicy, evaluate } from '../../policy/k8s/evaluate.js';
+import { GIANTSWARM_POLICY_YAML } from '../../policy/k8s/giantswarm-policy.js';
+import { parsePolicy } from '../../policy/k8s/load.js';
+import type { AuditEvent, RequestAttributes } from '../../policy/k8s/types.js';
 
 export interface BenchOptions {
   /** Decisions per timed run (default 2,000,000). */

@@ -18,7 +18,7 @@ import {
   rangeNodes,
   storedHashIndex,
   toHex,
-} from '../integrity/index.js';
+} from '../index.js';
 import type { VerifyFailure } from './report.js';
 
 export interface TrustedRoot {

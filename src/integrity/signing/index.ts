@@ -1,7 +1,7 @@
 /** Wiring a store to its checkpoint key and checkpointer (server and local CLI commands alike). */
-import type { Config } from '../config/load.js';
-import { parseDurationNs } from '../model/time.js';
-import type { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import type { Config } from '../../config/load.js';
+import { parseDurationNs } from '../../model/time.js';
+import type { DuckDBStore } from '../../store/duckdb/duckdb-store.js';
 import { Checkpointer } from './checkpointer.js';
 import { loadOrCreateKey } from './key.js';
 

@@ -7,8 +7,8 @@
  * (decoder / JSON.parse) of at least 0.5.
  */
 import { performance } from 'node:perf_hooks';
-import { prng } from './auditd/generate.js';
-import { getFormat } from './registry.js';
+import { prng } from '../auditd/generate.js';
+import { getFormat } from '../../formats/registry.js';
 
 export interface BenchResult {
   format: string;

@@ -10,10 +10,10 @@
  *                         full tree size from that node table (sync reader)
  */
 import { performance } from 'node:perf_hooks';
-import { CompactRange } from './compact-range.js';
-import { HASH_SIZE, hashLeaf } from './hash.js';
-import { inclusionProof } from './proof.js';
-import { verifyInclusion } from './verify.js';
+import { CompactRange } from '../../integrity/compact-range.js';
+import { HASH_SIZE, hashLeaf } from '../../integrity/hash.js';
+import { inclusionProof } from '../../integrity/proof.js';
+import { verifyInclusion } from '../../integrity/verify.js';
 
 export interface IntegrityBenchResult {
   leafHashesPerSec: number;

@@ -1,11 +1,11 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateNoteKeyPair, openCheckpoint, parseVerifierKey } from '../integrity/index.js';
-import { splitSignedNotes } from '../integrity/note-log.js';
-import { prepared, tempDir } from '../testing/events.js';
-import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
-import type { StoredCheckpoint } from '../store/ledger.js';
+import { generateNoteKeyPair, openCheckpoint, parseVerifierKey } from '../index.js';
+import { splitSignedNotes } from '../note-log.js';
+import { prepared, tempDir } from '../../testing/events.js';
+import { DuckDBStore } from '../../store/duckdb/duckdb-store.js';
+import type { StoredCheckpoint } from '../../store/ledger.js';
 import { CHECKPOINT_LOG, Checkpointer } from './checkpointer.js';
 import { KEY_FILE, KeyError, PUBLIC_KEY_FILE, configuredVerifierKey, loadOrCreateKey } from './key.js';
 

@@ -10,17 +10,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { TokenStore } from '../auth/tokens.js';
 import type { Config } from '../config/load.js';
-import { DeadLetter } from '../ingest/dead-letter.js';
-import { resolveCategories } from '../policy/categories.js';
-import { loadPolicies, type CompiledPolicy } from '../policy/k8s/index.js';
 import { GroupCommitter } from '../ingest/group-commit.js';
-import { PreparePool } from '../ingest/prepare-pool.js';
-import { IngestService } from '../ingest/service.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
-import { durationMs, startCheckpoints, type Checkpointer } from '../checkpoint/index.js';
+import { startCheckpoints, type Checkpointer } from '../integrity/signing/index.js';
 import { startRetention } from '../store/retention-policy.js';
 import { Metrics } from '../telemetry/metrics.js';
-import { buildServer } from './app.js';
+import { buildServer } from '../server/app.js';
+import { ingestStack } from './ingest-stack.js';
+import { loadK8sPolicy } from './policy.js';
 import { tuneHeapForIngest } from '../gc-tuning.js';
 
 export const SERVER_FILE = 'server.json';
@@ -38,50 +35,6 @@ export interface Running {
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-}
-
-/** The configured Kubernetes audit policy, or undefined to keep every event. */
-export async function loadK8sPolicy(config: Config): Promise<CompiledPolicy | undefined> {
-  return config.kubernetes.policy.length ? loadPolicies(config.kubernetes.policy) : undefined;
-}
-
-/**
- * The ingest service over a store. `decodeThreads` starts that many decoding
- * threads (the server's long-running ingest); short CLI runs decode inline.
- */
-export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metrics, k8sPolicy?: CompiledPolicy, decodeThreads = 0) {
-  const excludedCategories = resolveCategories(config.exclude_categories);
-  const pool = PreparePool.start(
-    {
-      maxRecordBytes: config.ingest.max_record_bytes,
-      keepOriginal: config.ingest.keep_original,
-      excludedCategories: [...excludedCategories],
-      sealing: store.sealing,
-      k8sPolicyFiles: config.kubernetes.policy,
-      maxQueuedBytes: config.ingest.max_queued_bytes,
-      nice: config.ingest.decode_nice,
-    },
-    decodeThreads,
-  );
-  const committer = new GroupCommitter(
-    store,
-    { maxBatchEvents: config.ingest.max_batch_events, maxQueuedBytes: config.ingest.max_queued_bytes, maxWaitMs: durationMs(config.ingest.commit_wait) },
-    metrics,
-  );
-  const ingest = new IngestService(
-    committer,
-    (key) => store.lookupIdempotency(key),
-    new DeadLetter(join(config.data_dir, 'rejected')),
-    {
-      maxRecordBytes: config.ingest.max_record_bytes,
-      keepOriginal: config.ingest.keep_original,
-      excludedCategories,
-      k8sPolicy,
-    },
-    metrics,
-    pool,
-  );
-  return { committer, ingest, pool };
 }
 
 /** `ingest.decode_threads`: 0 means one per core. */

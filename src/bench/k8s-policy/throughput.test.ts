@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { benchEvents, benchPolicy } from './bench.js';
-import { attributesFromEvent } from './attributes.js';
-import { compilePolicy, evaluate } from './evaluate.js';
-import { GIANTSWARM_POLICY_YAML } from './giantswarm-policy.js';
-import { parsePolicy } from './load.js';
+import { benchEvents, benchPolicy } from './throughput.js';
+import { attributesFromEvent } from '../../policy/k8s/attributes.js';
+import { compilePolicy, evaluate } from '../../policy/k8s/evaluate.js';
+import { GIANTSWARM_POLICY_YAML } from '../../policy/k8s/giantswarm-policy.js';
+import { parsePolicy } from '../../policy/k8s/load.js';
 
 // No timing assertions: the numbers depend on the machine.
 describe('benchPolicy', () => {
