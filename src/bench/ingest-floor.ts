@@ -17,7 +17,7 @@ import { rmSync } from 'node:fs';
 import { decodeKind } from '../ingest/decode-kind.js';
 import { prepareRecords } from '../ingest/prepare-records.js';
 import type { EncodedEvents } from '../model/encoded.js';
-import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import { openTestStore } from '../testing/store.js';
 import { tempDir } from '../testing/events.js';
 import { parseBodies } from './server-process.js';
 
@@ -69,7 +69,7 @@ async function prepareAll(bodies: Buffer[]): Promise<EncodedEvents[]> {
 
 /** Stores encoded batches into a fresh store, `perCommit` events or so a commit, and closes it (a checkpoint). */
 async function storeAll(encoded: EncodedEvents[], perCommit: number, dir: string): Promise<() => Promise<void>> {
-  const store = await DuckDBStore.open({ dataDir: dir, checkpointThreshold: '256MB' });
+  const store = await openTestStore(dir, {}, { 'store.checkpoint_threshold': '256MB' });
   return async () => {
     let round: EncodedEvents[] = [];
     let events = 0;

@@ -18,7 +18,7 @@ import type { AuditEvent } from '../model/event.js';
 import { docOf, ingestedAt, prepareEvent } from '../model/prepare.js';
 import { formatNs, nowNs } from '../model/time.js';
 import { alignToStep, execute, runQuery } from '../query/engine.js';
-import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import { openTestStore } from '../testing/store.js';
 import { tempDir } from '../testing/events.js';
 import { printFigure } from './report.js';
 
@@ -65,7 +65,7 @@ const hasJq = () => spawnSync('sh', ['-c', 'command -v jq'], { encoding: 'utf8' 
 export async function benchLogql(events: number): Promise<void> {
   const dir = tempDir('vigil-bench-logql-');
   const ndjson = join(dir, 'events.ndjson');
-  const store = await DuckDBStore.open({ dataDir: dir, sealing: false, checkpointThreshold: '1GB' });
+  const store = await openTestStore(dir, {}, { 'integrity.sealing': false, 'store.checkpoint_threshold': '1GB' });
   const end = nowNs();
   const start = end - 86_400_000_000_000n;
   const spacing = 86_400_000_000_000n / BigInt(events);

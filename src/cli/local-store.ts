@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/load.js';
 import { KeyError, startCheckpoints } from '../integrity/signing/index.js';
-import { DB_FILE, DuckDBStore, StoreLockedError, TreeCorruptError } from '../store/duckdb/duckdb-store.js';
+import { openStore, storeExists, StoreLockedError, TreeCorruptError, type AuditStore } from '../store/index.js';
 import { SERVER_FILE } from '../runtime/server.js';
 import { CliError } from './errors.js';
 
@@ -25,23 +25,18 @@ function runningServer(dataDir: string): { pid: number; url: string } | undefine
  * only (verify, proofs), which needs no migration and signs nothing.
  */
 /** The store a local command works on. */
-export type LocalStore = DuckDBStore;
+export type LocalStore = AuditStore;
 
-export async function openLocalStore(config: Config, opts: { readOnly?: boolean } = {}): Promise<DuckDBStore> {
+export async function openLocalStore(config: Config, opts: { readOnly?: boolean } = {}): Promise<LocalStore> {
   const server = runningServer(config.data_dir);
   const hint = (url?: string) =>
     `a Vigil server${url ? ` at ${url}` : ''} holds ${config.data_dir}; use --server ${url ?? 'URL'} --token TOKEN ` +
     `(the admin token is in ${join(config.data_dir, 'admin.token')})`;
   if (server) throw new CliError(hint(server.url));
-  if (opts.readOnly && !existsSync(join(config.data_dir, DB_FILE))) throw new CliError(`no Vigil store in ${config.data_dir}`);
-  let store: DuckDBStore;
+  if (opts.readOnly && !(await storeExists(config))) throw new CliError(`no Vigil store in ${config.data_dir}`);
+  let store: LocalStore;
   try {
-    store = await DuckDBStore.open({
-      dataDir: config.data_dir,
-      checkpointThreshold: config.store.checkpoint_threshold,
-      readOnly: opts.readOnly,
-      sealing: config.integrity.sealing,
-    });
+    store = await openStore(config, { readOnly: opts.readOnly });
   } catch (err) {
     if (err instanceof StoreLockedError) throw new CliError(hint());
     if (err instanceof TreeCorruptError) throw new CliError(err.message);

@@ -80,6 +80,7 @@ export const ConfigSchema = Type.Object(
     ),
     store: Type.Object(
       {
+        kind: Type.Literal('duckdb', { default: 'duckdb', description: 'Storage engine: duckdb (embedded, one file in data_dir)' }),
         checkpoint_threshold: Type.String({ default: '256MB', description: 'DuckDB WAL size that triggers a checkpoint' }),
         memory_limit: Type.String({ default: '', description: 'DuckDB memory limit, e.g. 2GB (empty: DuckDB default, 80% of RAM)' }),
       },

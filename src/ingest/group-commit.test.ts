@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import { openTestStore } from '../testing/store.js';
 import { prepared, tempDir } from '../testing/events.js';
 import { docOf } from '../model/prepare.js';
 import { BackpressureError, GroupCommitter } from './group-commit.js';
 
 describe('GroupCommitter', () => {
   it('merges concurrent requests into few transactions, numbering them in submission order', async () => {
-    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    const store = await openTestStore(tempDir());
     const rounds: number[] = [];
     const gc = new GroupCommitter(store, { maxBatchEvents: 1000, maxQueuedBytes: 1 << 30 }, { committed: (_e, requests) => rounds.push(requests) });
     const starts = await Promise.all(Array.from({ length: 20 }, (_, i) => gc.submit({ events: prepared(5, i * 5) })));
@@ -18,7 +18,7 @@ describe('GroupCommitter', () => {
   });
 
   it('waits up to maxWaitMs for announced requests, and not at all when none is announced', async () => {
-    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    const store = await openTestStore(tempDir());
     const rounds: number[] = [];
     const gc = new GroupCommitter(store, { maxBatchEvents: 1000, maxQueuedBytes: 1 << 30, maxWaitMs: 2000 }, { committed: (_e, requests) => rounds.push(requests) });
     // One request announced while another is submitted: the round waits for it and takes both.
@@ -45,7 +45,7 @@ describe('GroupCommitter', () => {
   });
 
   it('splits rounds at maxBatchEvents', async () => {
-    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    const store = await openTestStore(tempDir());
     const sizes: number[] = [];
     const gc = new GroupCommitter(store, { maxBatchEvents: 10, maxQueuedBytes: 1 << 30 }, { committed: (e) => sizes.push(e) });
     await Promise.all(Array.from({ length: 6 }, () => gc.submit({ events: prepared(4) })));
@@ -56,7 +56,7 @@ describe('GroupCommitter', () => {
   });
 
   it('refuses new work with BackpressureError when the queue is full, and recovers', async () => {
-    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    const store = await openTestStore(tempDir());
     const batch = prepared(10);
     const bytes = batch.reduce((n, e) => n + docOf(e).length, 0);
     const gc = new GroupCommitter(store, { maxBatchEvents: 1000, maxQueuedBytes: bytes + 10 });

@@ -7,7 +7,7 @@
 import { resolveRange, type QueryRequest } from './engine.js';
 import { QueryArgumentError, QueryParseError } from './errors.js';
 import { parseLogQL } from './logql/build.js';
-import type { ExportSelection } from '../store/duckdb/export.js';
+import type { ExportSelection } from '../store/index.js';
 
 export function exportSelection(req: Pick<QueryRequest, 'query' | 'from' | 'to' | 'since'>, labels: readonly string[]): ExportSelection {
   const expr = parseLogQL(req.query);

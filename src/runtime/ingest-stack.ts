@@ -8,14 +8,14 @@ import { IngestService } from '../ingest/service.js';
 import { durationMs } from '../integrity/signing/index.js';
 import { resolveCategories } from '../policy/categories.js';
 import type { CompiledPolicy } from '../policy/k8s/index.js';
-import type { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import type { AuditStore } from '../store/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
 
 /**
  * The ingest service over a store. `decodeThreads` starts that many decoding
  * threads (the server's long-running ingest); short CLI runs decode inline.
  */
-export function ingestStack(config: Config, store: DuckDBStore, metrics?: Metrics, k8sPolicy?: CompiledPolicy, decodeThreads = 0) {
+export function ingestStack(config: Config, store: AuditStore, metrics?: Metrics, k8sPolicy?: CompiledPolicy, decodeThreads = 0) {
   const excludedCategories = resolveCategories(config.exclude_categories);
   const pool = PreparePool.start(
     {

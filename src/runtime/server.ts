@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { TokenStore } from '../auth/tokens.js';
 import type { Config } from '../config/load.js';
 import { GroupCommitter } from '../ingest/group-commit.js';
-import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import { openStore, type AuditStore } from '../store/index.js';
 import { startCheckpoints, type Checkpointer } from '../integrity/signing/index.js';
 import { startRetention } from '../store/retention-policy.js';
 import { Metrics } from '../telemetry/metrics.js';
@@ -25,7 +25,7 @@ export const SERVER_FILE = 'server.json';
 export interface Running {
   url: string;
   app: FastifyInstance;
-  store: DuckDBStore;
+  store: AuditStore;
   /** Signs checkpoints; its 'checkpoint' event is the hook for shipping them to outputs. Undefined when sealing is off. */
   checkpoints: Checkpointer | undefined;
   /** Path of the admin token file when this start created it. */
@@ -46,12 +46,7 @@ export async function startServer(config: Config): Promise<Running> {
   }
   tuneHeapForIngest();
   const k8sPolicy = await loadK8sPolicy(config);
-  const store = await DuckDBStore.open({
-    dataDir: config.data_dir,
-    checkpointThreshold: config.store.checkpoint_threshold,
-    memoryLimit: config.store.memory_limit || undefined,
-    sealing: config.integrity.sealing,
-  });
+  const store = await openStore(config);
   const checkpoints = await startCheckpoints(store, config);
   const stopRetention = startRetention(store, config);
   const tokens = config.server.auth === 'token' ? new TokenStore(config.data_dir) : undefined;

@@ -13,7 +13,7 @@ import { isClientError } from '../query/errors.js';
 import type { CompiledPolicy } from '../policy/k8s/index.js';
 import type { Checkpointer } from '../integrity/signing/index.js';
 import type { Ledger } from '../store/ledger.js';
-import type { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import type { AuditStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { AccessLog } from './access-log.js';
@@ -45,7 +45,7 @@ export interface ServerDeps {
   /** Signs checkpoints; undefined when sealing is off. */
   checkpoints?: Checkpointer;
   /** The DuckDB store, for GET /api/v1/export (COPY to CSV/Parquet). */
-  exportStore?: DuckDBStore;
+  exportStore?: AuditStore;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {

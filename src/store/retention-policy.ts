@@ -1,12 +1,12 @@
 /**
  * The `retention` setting and its schedule: a store that keeps events for a
- * limited time prunes once at start and then hourly (see duckdb/retention.ts
+ * limited time prunes once at start and then hourly (see the engines' retention.ts
  * for how pruning keeps proofs and verification working).
  */
 import type { Config } from '../config/load.js';
 import { nowNs, parseDurationNs } from '../model/time.js';
-import type { DuckDBStore } from './duckdb/duckdb-store.js';
-import type { RetentionRules } from './duckdb/retention.js';
+import type { AuditStore } from './audit-store.js';
+import type { RetentionRules } from './retention.js';
 
 /** How often a store with a retention limit looks for expired events. */
 export const RETENTION_INTERVAL_MS = 3_600_000;
@@ -35,7 +35,7 @@ export function retentionRules(setting: Config['retention']): RetentionRules | u
  * that waits for a run in progress. Failures are reported through `onError`.
  */
 export function startRetention(
-  store: DuckDBStore,
+  store: AuditStore,
   config: Config,
   onError: (err: Error) => void = (err) => process.emitWarning(`retention failed: ${err.message}`),
 ): () => Promise<void> {

@@ -24,10 +24,9 @@ interface ExportFlags extends RemoteFlags {
 }
 
 async function localExport(query: string, opts: ExportFlags & Record<string, unknown>, partial: string): Promise<number> {
-  const [{ auditedLocalRead }, { exportSelection }, { exportEvents }, { checkpointerOf }] = await Promise.all([
+  const [{ auditedLocalRead }, { exportSelection }, { checkpointerOf }] = await Promise.all([
     import('../audited-store.js'),
     import('../../query/export-selection.js'),
-    import('../../store/duckdb/export.js'),
     import('../../integrity/signing/index.js'),
   ]);
   const action = opts.withProofs ? 'export-proofs' : 'export';
@@ -44,7 +43,7 @@ async function localExport(query: string, opts: ExportFlags & Record<string, unk
         if (!checkpoint) throw new CliError('the log is empty: nothing to prove');
         proofs = { checkpoint, origin: checkpointer.key.origin, verifierKey: checkpointer.key.verifierKey, query };
       }
-      return exportEvents(store, selection, opts.format, partial, { proofs });
+      return store.exportEvents(selection, opts.format, partial, { proofs });
     },
     (n) => n,
   );

@@ -13,7 +13,7 @@ function nonNegative(text: string, what: string): number {
   return Number(text);
 }
 
-type Local = import('../../store/duckdb/duckdb-store.js').DuckDBStore;
+type Local = import('../local-store.js').LocalStore;
 
 /** Runs `fn` on the data dir's store opened read-only, turning proof argument errors into CLI errors. */
 async function withStore<T>(opts: Record<string, unknown>, fn: (store: Local) => Promise<T>): Promise<T> {

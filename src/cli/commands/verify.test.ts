@@ -7,32 +7,29 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Checkpointer } from '../../integrity/signing/checkpointer.js';
 import { KEY_FILE, loadOrCreateKey } from '../../integrity/signing/key.js';
 import { loadConfig } from '../../config/load.js';
-import { DB_FILE, DuckDBStore } from '../../store/duckdb/duckdb-store.js';
+import { openTestStore } from '../../testing/store.js';
 import { prepared, tempDir } from '../../testing/events.js';
-import { verifyStore } from '../../integrity/verify/local.js';
 import type { VerifyReport } from '../../integrity/verify/report.js';
 import { recordLocalVerify } from './verify.js';
 
 const EVENTS = 1500;
 
 async function verify(dir: string, key: string): Promise<VerifyReport> {
-  const store = await DuckDBStore.open({ dataDir: dir, readOnly: true });
+  const store = await openTestStore(dir, { readOnly: true });
   try {
-    return await verifyStore(store, { verifierKey: key, threads: 1 });
+    return await store.verify({ verifierKey: key, threads: 1 });
   } finally {
     await store.close();
   }
 }
 
 async function counts(dir: string): Promise<{ events: number; checkpoints: number; access: string[] }> {
-  const store = await DuckDBStore.open({ dataDir: dir, readOnly: true });
-  const conn = await store.connect();
+  const store = await openTestStore(dir, { readOnly: true });
   try {
-    const n = async (sql: string) => Number((await conn.runAndReadAll(sql)).getRows()[0][0]);
-    const access = (await conn.runAndReadAll(`SELECT doc FROM events WHERE dataset = 'vigil.access' ORDER BY seq`)).getRows().map((r) => r[0] as string);
-    return { events: await n('SELECT count(*) FROM events'), checkpoints: await n('SELECT count(*) FROM checkpoints'), access };
+    const docs = (await store.entries(0, store.treeHead().size)).flatMap((e) => (e.doc === undefined ? [] : [e.doc]));
+    const access = docs.filter((d) => (JSON.parse(d) as { event: { dataset: string } }).event.dataset === 'vigil.access');
+    return { events: docs.length, checkpoints: (await store.checkpoints(0, 1_000_000)).length, access };
   } finally {
-    conn.closeSync();
     await store.close();
   }
 }
@@ -49,7 +46,7 @@ describe('recordLocalVerify', () => {
 
   beforeAll(async () => {
     base = tempDir();
-    const store = await DuckDBStore.open({ dataDir: base });
+    const store = await openTestStore(base);
     const k = loadOrCreateKey(base);
     key = k.verifierKey;
     const cp = new Checkpointer(store, k, { dataDir: base, everyEvents: 1000, intervalMs: 3_600_000 });
@@ -82,7 +79,7 @@ describe('recordLocalVerify', () => {
 
   it('writes nothing to a store that failed verification', async () => {
     const dir = copy();
-    const db = await DuckDBInstance.create(join(dir, DB_FILE));
+    const db = await DuckDBInstance.create(join(dir, 'vigil.duckdb')) // an attacker editing the file behind Vigil's back;
     const conn = await db.connect();
     await conn.run(`UPDATE events SET doc = replace(doc, '"outcome":"success"', '"outcome":"failure"') WHERE seq = 701`);
     conn.closeSync();

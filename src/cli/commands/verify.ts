@@ -20,10 +20,9 @@ interface VerifyFlags extends RemoteFlags {
 }
 
 async function localReport(opts: VerifyFlags & Record<string, unknown>): Promise<VerifyReport> {
-  const [{ openLocalStore }, { readVerifierKey, configuredVerifierKey, KeyError }, { verifyStore }] = await Promise.all([
+  const [{ openLocalStore }, { readVerifierKey, configuredVerifierKey, KeyError }] = await Promise.all([
     import('../local-store.js'),
     import('../../integrity/signing/index.js'),
-    import('../../integrity/verify/local.js'),
   ]);
   const config = configFrom(opts);
   let key: { key: string; source: string };
@@ -39,7 +38,7 @@ async function localReport(opts: VerifyFlags & Record<string, unknown>): Promise
   const progress = eventProgress('verify', store.nextSeq());
   let report: VerifyReport;
   try {
-    report = await verifyStore(store, { verifierKey: key.key, onProgress: (done, total) => progress.update(done, total) });
+    report = await store.verify({ verifierKey: key.key, onProgress: (done, total) => progress.update(done, total) });
   } finally {
     progress.stop();
     await store.close();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { generateNoteKeyPair, openCheckpoint, parseVerifierKey } from '../index.js';
 import { splitSignedNotes } from '../note-log.js';
 import { prepared, tempDir } from '../../testing/events.js';
-import { DuckDBStore } from '../../store/duckdb/duckdb-store.js';
+import { openTestStore } from '../../testing/store.js';
 import type { StoredCheckpoint } from '../../store/ledger.js';
 import { CHECKPOINT_LOG, Checkpointer } from './checkpointer.js';
 import { KEY_FILE, KeyError, PUBLIC_KEY_FILE, configuredVerifierKey, loadOrCreateKey } from './key.js';
@@ -41,7 +41,7 @@ describe('checkpoint key', () => {
 describe('Checkpointer', () => {
   it('signs every N events, on its interval and at close; stores, logs and emits each', async () => {
     const dir = tempDir();
-    const store = await DuckDBStore.open({ dataDir: dir });
+    const store = await openTestStore(dir);
     const key = loadOrCreateKey(dir);
     const cp = new Checkpointer(store, key, { dataDir: dir, everyEvents: 10, intervalMs: 3_600_000 });
     const emitted: StoredCheckpoint[] = [];
@@ -62,7 +62,7 @@ describe('Checkpointer', () => {
     const notes = splitSignedNotes(readFileSync(join(dir, CHECKPOINT_LOG), 'utf8'));
     const verifier = parseVerifierKey(key.verifierKey);
     expect(notes.map((n) => openCheckpoint(n, { origin: key.origin, verifier }).size)).toEqual([12, 15, 16]);
-    const reopened = await DuckDBStore.open({ dataDir: dir, readOnly: true });
+    const reopened = await openTestStore(dir, { readOnly: true });
     expect((await reopened.checkpoints(0, 10)).map((c) => c.note)).toEqual(notes);
     expect((await reopened.latestCheckpoint())?.size).toBe(16);
     await reopened.close();
@@ -70,7 +70,7 @@ describe('Checkpointer', () => {
 
   it('signs on its interval while events arrive', async () => {
     const dir = tempDir();
-    const store = await DuckDBStore.open({ dataDir: dir });
+    const store = await openTestStore(dir);
     const cp = new Checkpointer(store, loadOrCreateKey(dir), { dataDir: dir, everyEvents: 1_000_000, intervalMs: 30 });
     await cp.start();
     await store.append([{ events: prepared(2) }]);

@@ -1,7 +1,7 @@
 /** Wiring a store to its checkpoint key and checkpointer (server and local CLI commands alike). */
 import type { Config } from '../../config/load.js';
 import { parseDurationNs } from '../../model/time.js';
-import type { DuckDBStore } from '../../store/duckdb/duckdb-store.js';
+import type { AuditStore } from '../../store/index.js';
 import { Checkpointer } from './checkpointer.js';
 import { loadOrCreateKey } from './key.js';
 
@@ -20,14 +20,14 @@ export function durationMs(text: string): number {
  * writable store; the store's close signs the final checkpoint. Nothing is
  * started for a store that does not seal.
  */
-const running = new WeakMap<DuckDBStore, Checkpointer>();
+const running = new WeakMap<AuditStore, Checkpointer>();
 
 /** The checkpointer started on a store, if any (e.g. to sign a fresh checkpoint before an export). */
-export function checkpointerOf(store: DuckDBStore): Checkpointer | undefined {
+export function checkpointerOf(store: AuditStore): Checkpointer | undefined {
   return running.get(store);
 }
 
-export async function startCheckpoints(store: DuckDBStore, config: Config): Promise<Checkpointer | undefined> {
+export async function startCheckpoints(store: AuditStore, config: Config): Promise<Checkpointer | undefined> {
   if (!store.sealing || store.readOnly) return undefined;
   const key = loadOrCreateKey(config.data_dir, config.integrity.key_file);
   const checkpointer = new Checkpointer(store, key, {

@@ -14,7 +14,7 @@ import {
   verifyConsistency,
 } from '../index.js';
 import { canonicalJson } from '../../model/canonical.js';
-import { RETENTION_DATASET, rangesDigest } from '../../store/duckdb/retention.js';
+import { RETENTION_DATASET, rangesDigest } from '../../store/index.js';
 import type { VigilClient } from '../../cli/client.js';
 import { checkCheckpoints } from './checkpoints.js';
 import { TreeReplay } from './replay.js';

@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Checkpointer } from '../../integrity/signing/index.js';
 import { exportSelection } from '../../query/export-selection.js';
-import type { DuckDBStore } from '../../store/duckdb/duckdb-store.js';
-import { EXPORT_FORMATS, exportEvents, type ExportFormat } from '../../store/duckdb/export.js';
+import { EXPORT_FORMATS, type AuditStore, type ExportFormat } from '../../store/index.js';
 import type { AccessLog } from '../access-log.js';
 import { HttpError } from '../body.js';
 
@@ -33,7 +32,7 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   parquet: 'application/vnd.apache.parquet',
 };
 
-export function exportRoutes(app: FastifyInstance, deps: { store: DuckDBStore; checkpoints: Checkpointer | undefined; access: AccessLog; dataDir: string }): void {
+export function exportRoutes(app: FastifyInstance, deps: { store: AuditStore; checkpoints: Checkpointer | undefined; access: AccessLog; dataDir: string }): void {
   const dir = join(deps.dataDir, 'exports');
   app.get<{ Querystring: ExportParams }>('/api/v1/export', { config: { scope: 'read' } }, async (req, reply) => {
     const q = req.query;
@@ -57,7 +56,7 @@ export function exportRoutes(app: FastifyInstance, deps: { store: DuckDBStore; c
           if (!checkpoint) throw new HttpError(409, 'the log is empty: nothing to prove');
           bundle = { checkpoint, origin: deps.checkpoints.key.origin, verifierKey: deps.checkpoints.key.verifierKey, query };
         }
-        return exportEvents(deps.store, selection, format, file, { proofs: bundle });
+        return deps.store.exportEvents(selection, format, file, { proofs: bundle });
       },
       (n) => n,
     ).catch((err) => {

@@ -14,22 +14,30 @@
  * Reads (queries, proofs, checkpoints) use a second connection, so they see
  * committed data only and never run inside a write transaction.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, blobValue, type DuckDBDataChunk, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { CompactRange, ProofError, consistencyProofBatch, inclusionProofBatch, inclusionProofsBatch } from '../../integrity/index.js';
 import { formatNs } from '../../model/time.js';
 import { encodeEvents, type EncodedEvents } from '../../model/encoded.js';
 import type { PreparedEvent } from '../../model/prepare.js';
-import type { CheckpointSigner, Ledger, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from '../ledger.js';
-import type { AppendRequest, EventQuery, IdempotentResult, StagedEvents, Store, StoreStats, StoredRow } from '../store.js';
+import type { CheckpointSigner, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from '../ledger.js';
+import type { AppendRequest, EventQuery, IdempotentResult, StagedEvents, StoreStats, StoredRow } from '../store.js';
 import { DuckDBStaged, numberChunks } from './rows.js';
 import { LABEL_COLUMNS, duckdbReader, renderQuery } from './query-sql.js';
 import { migrate, schemaVersion } from './schema.js';
 import { readCheckpoints, readEntries, readPrunedRuns } from './ledger-reads.js';
 import { readLeafHashes, readNodes, tryReadLeafHashes } from './tree.js';
 import { loadTreeHead, sealBatches } from './tree-head.js';
-import { pruneEvents, type PruneResult, type RetentionRules } from './retention.js';
+import { pruneEvents } from './retention.js';
+import type { AuditStore } from '../audit-store.js';
+import { StoreLockedError } from '../errors.js';
+import type { ExportFormat, ExportProofs, ExportSelection } from '../export.js';
+import type { PruneResult, RetentionRules } from '../retention.js';
+import type { VerifyOptions } from '../../integrity/verify/options.js';
+import type { VerifyReport } from '../../integrity/verify/report.js';
+import { exportEvents } from './export.js';
+import { verifyStore } from './verify.js';
 
 export interface DuckDBStoreConfig {
   /** Directory holding `vigil.duckdb`. */
@@ -44,14 +52,10 @@ export interface DuckDBStoreConfig {
   sealing?: boolean;
 }
 
-/** Raised when another process (usually a running server) holds the database. */
-export class StoreLockedError extends Error {
-  override readonly name = 'StoreLockedError';
-}
-
 export const DB_FILE = 'vigil.duckdb';
+
+export const duckdbStoreExists = (dataDir: string): boolean => existsSync(join(dataDir, DB_FILE));
 const STORAGE_VERSION = 'v1.2.0';
-export { TreeCorruptError } from './tree-head.js';
 
 /** A SQL string literal (standard SQL: quotes doubled, no backslash escapes). */
 function sqlString(s: string): string {
@@ -61,7 +65,7 @@ function sqlString(s: string): string {
 
 type CommitListener = (head: { size: number }) => void;
 
-export class DuckDBStore implements Store, Ledger {
+export class DuckDBStore implements AuditStore {
   readonly labels = ['category', ...Object.keys(LABEL_COLUMNS)];
   readonly sql = duckdbReader(() => this.instance);
   private seq = 0;
@@ -360,7 +364,17 @@ export class DuckDBStore implements Store, Ledger {
     });
   }
 
-  // ---- raw access for verify and export (read connection) ----
+  // ---- export and verification (each on a connection of its own) ----
+
+  exportEvents(sel: ExportSelection, format: ExportFormat, file: string, opts: { proofs?: ExportProofs; onProgress?: (events: number) => void } = {}): Promise<number> {
+    return exportEvents(this, sel, format, file, opts);
+  }
+
+  verify(opts: VerifyOptions): Promise<VerifyReport> {
+    return verifyStore(this, opts);
+  }
+
+  // ---- raw access for this engine's verifier and exporter ----
 
   /** A new connection for a long scan (verify, export), isolated from other reads; the caller closes it. */
   connect(): Promise<DuckDBConnection> {

@@ -13,31 +13,11 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { BUNDLE_VERSION, type BundleHeader } from '../../integrity/bundle.js';
 import { renderScan } from '../../query/sql/render.js';
-import type { StoredCheckpoint } from '../ledger.js';
-import { withVigil, type LabelMatcher, type LineFilter } from '../store.js';
+import type { ExportFormat, ExportProofs, ExportSelection } from '../export.js';
+import { withVigil } from '../store.js';
 import type { DuckDBStore } from './duckdb-store.js';
 import { duckdbCatalog, duckdbDialect } from './query-sql.js';
 import { TILE_HASHES } from './tree.js';
-
-export const EXPORT_FORMATS = ['ndjson', 'csv', 'parquet'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-/** Which events to export: selectors and line filters over a time range, oldest first. */
-export interface ExportSelection {
-  matchers: LabelMatcher[];
-  lineFilters: LineFilter[];
-  fromNs: bigint;
-  toNs: bigint;
-}
-
-export interface ExportProofs {
-  /** The checkpoint every exported event is proven against; events after it are left out. */
-  checkpoint: StoredCheckpoint;
-  origin: string;
-  verifierKey: string;
-  /** The query text, recorded in the bundle header. */
-  query: string;
-}
 
 /** Inclusion proofs are read this many events at a time (shared nodes once). */
 const PROOF_BATCH = 1024;

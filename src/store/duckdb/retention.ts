@@ -10,45 +10,11 @@
  * accepts a missing event only inside a range whose run's sealed record
  * matches, so retention cannot be used to hide a deletion after the fact.
  */
-import { createHash } from 'node:crypto';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { AuditEvent } from '../../model/event.js';
-import { ingestedAt, prepareEvent, type PreparedEvent } from '../../model/prepare.js';
+import { ingestedAt, prepareEvent } from '../../model/prepare.js';
 import { formatNs } from '../../model/time.js';
-
-/** The dataset of retention records; never pruned itself. */
-export const RETENTION_DATASET = 'vigil.retention';
-
-export interface RetentionRules {
-  /** Longest an event is kept, in ns, unless its dataset has a rule; undefined keeps forever. */
-  maxAgeNs?: bigint;
-  /** Per-dataset overrides: dataset → max age in ns, or undefined to keep that dataset forever. */
-  datasets: ReadonlyMap<string, bigint | undefined>;
-  /** The rules as configured (e.g. {"default": "400d", "vigil.access": "2y"}), recorded in each run's event. */
-  text: Record<string, string>;
-}
-
-export interface PruneResult {
-  run: number;
-  /** Events deleted. */
-  events: number;
-  /** Deleted sequence ranges [from, to), ascending. */
-  ranges: [number, number][];
-  /** SHA-256 (hex) of {@link rangesText}(ranges). */
-  digest: string;
-  /** The sealed record of the run. */
-  event: PreparedEvent;
-}
-
-/** The text a run's digest covers: one "from-to\n" line per range, ascending. */
-export function rangesText(ranges: readonly (readonly [number, number])[]): string {
-  let out = '';
-  for (const [from, to] of ranges) out += `${from}-${to}\n`;
-  return out;
-}
-
-export const rangesDigest = (ranges: readonly (readonly [number, number])[]): string =>
-  createHash('sha256').update(rangesText(ranges)).digest('hex');
+import { RETENTION_DATASET, rangesDigest, type PruneResult, type RetentionRules } from '../retention.js';
 
 /** SQL condition (with parameters from `params.length + 1`) selecting the events the rules expire. */
 export function expiredCondition(rules: RetentionRules, nowNs: bigint, params: DuckDBValue[]): string | undefined {

@@ -11,7 +11,8 @@ import { canonicalJson } from '../../model/canonical.js';
 import { encodeEvents } from '../../model/encoded.js';
 import { prepared, sampleEvent, tempDir } from '../../testing/events.js';
 import { docOf } from '../../model/prepare.js';
-import { DB_FILE, DuckDBStore, TreeCorruptError } from './duckdb-store.js';
+import { DB_FILE, DuckDBStore } from './duckdb-store.js';
+import { TreeCorruptError } from '../errors.js';
 import { MIGRATIONS } from './schema.js';
 import { storedHashTotal } from './tree.js';
 

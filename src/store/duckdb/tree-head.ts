@@ -5,13 +5,10 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CompactRange, HASH_SIZE, appendStoredBatch, hashEquals, storedHashCount } from '../../integrity/index.js';
+import { TreeCorruptError } from '../errors.js';
 import type { DuckDBStaged } from './rows.js';
 import { appendTreeHashes, readNodes, readTreeHead, saveTreeHeadSql, storedHashTotal } from './tree.js';
 
-/** Raised at open when the stored tree does not match its head or the events: an integrity incident. */
-export class TreeCorruptError extends Error {
-  override readonly name = 'TreeCorruptError';
-}
 
 /**
  * The persisted head of the store in `file`, which holds events up to seq

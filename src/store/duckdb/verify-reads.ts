@@ -3,13 +3,13 @@
  * lookups that name a failure once the pass has found one.
  */
 import type { DuckDBBlobValue, DuckDBBlobVector, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { HASH_SIZE, hashEquals, hashLeafUtf8, storedHashCount, storedNodeAt, toHex } from '../index.js';
-import { RETENTION_DATASET, rangesDigest } from '../../store/duckdb/retention.js';
-import { TILE_HASHES } from '../../store/duckdb/tree.js';
-import type { PrunedRun } from '../../store/ledger.js';
-import type { NonCanonical } from './hash-block.js';
-import { canonicalError } from './jcs-check.js';
-import type { VerifyFailure } from './report.js';
+import { HASH_SIZE, hashEquals, hashLeafUtf8, storedHashCount, storedNodeAt, toHex } from '../../integrity/index.js';
+import { RETENTION_DATASET, rangesDigest } from '../retention.js';
+import { TILE_HASHES } from './tree.js';
+import type { PrunedRun } from '../ledger.js';
+import type { NonCanonical } from '../../integrity/verify/hash-block.js';
+import { canonicalError } from '../../integrity/verify/jcs-check.js';
+import type { VerifyFailure } from '../../integrity/verify/report.js';
 
 export const num = (v: DuckDBValue) => Number(v as bigint);
 

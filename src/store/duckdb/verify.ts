@@ -26,15 +26,16 @@
  * (hash-block.ts) and compared with its stored hashes with one memcmp.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { HASH_SIZE, hashEquals, storedHashCount, storedHashIndex, toHex } from '../index.js';
-import type { DuckDBStore } from '../../store/duckdb/duckdb-store.js';
-import { readTreeHead } from '../../store/duckdb/tree.js';
-import type { BlockResult, NonCanonical } from './hash-block.js';
-import { BlockHashPool } from './hash-pool.js';
-import { checkCheckpoints } from './checkpoints.js';
-import { checkRuns, classify, mergeRanges, num, prunedLookup, readBlocks, readRows, rows, storedRange } from './local-reads.js';
-import { TreeReplay } from './replay.js';
-import { startReport, type VerifyFailure, type VerifyReport } from './report.js';
+import { HASH_SIZE, hashEquals, storedHashCount, storedHashIndex, toHex } from '../../integrity/index.js';
+import type { DuckDBStore } from './duckdb-store.js';
+import { readTreeHead } from './tree.js';
+import type { BlockResult, NonCanonical } from '../../integrity/verify/hash-block.js';
+import { BlockHashPool } from '../../integrity/verify/hash-pool.js';
+import { checkCheckpoints } from '../../integrity/verify/checkpoints.js';
+import { checkRuns, classify, mergeRanges, num, prunedLookup, readBlocks, readRows, rows, storedRange } from './verify-reads.js';
+import { TreeReplay } from '../../integrity/verify/replay.js';
+import { startReport, type VerifyFailure, type VerifyReport } from '../../integrity/verify/report.js';
+import { CANONICAL_EVERY, type VerifyOptions } from '../../integrity/verify/options.js';
 
 /** Sequence numbers per window (one read), and how many windows are read ahead of the one being checked. */
 const WINDOW = 65_536;
@@ -42,25 +43,6 @@ const AHEAD = 2;
 /** Events per block handed to a hashing thread: a perfect subtree of height GROUP_LEVEL. */
 const GROUP = 2048;
 const GROUP_LEVEL = Math.log2(GROUP);
-
-export interface VerifyOptions {
-  /** The log's verifier key, `<name>+<id>+<base64>`. */
-  verifierKey: string;
-  /** Called as the pass advances (events done, tree size). */
-  onProgress?: (done: number, total: number) => void;
-  /** Hashing threads (default: one per core). */
-  threads?: number;
-  /**
-   * Check the canonical form (jcs-check.ts) of the documents whose seq is a
-   * multiple of this (default 64; 1: every one). Every document's bytes are
-   * hashed and compared with its sealed leaf regardless; this is about how
-   * they were sealed, and costs about twice as much as hashing them.
-   */
-  canonicalEvery?: number;
-}
-
-/** Default of VerifyOptions.canonicalEvery. */
-export const CANONICAL_EVERY = 64;
 
 /** The seqs [start, end) of one aligned block; `hashed` unless no row is stored there. */
 interface Block {

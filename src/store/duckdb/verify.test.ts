@@ -7,16 +7,16 @@ import { DuckDBInstance, blobValue, type DuckDBBlobValue } from '@duckdb/node-ap
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Checkpointer } from '../signing/checkpointer.js';
-import { loadOrCreateKey } from '../signing/key.js';
-import { CompactRange, hashLeaf, storedHashIndex } from '../index.js';
+import { Checkpointer } from '../../integrity/signing/checkpointer.js';
+import { loadOrCreateKey } from '../../integrity/signing/key.js';
+import { CompactRange, hashLeaf, storedHashIndex } from '../../integrity/index.js';
 import { prepared, tempDir } from '../../testing/events.js';
 import { docOf } from '../../model/prepare.js';
-import { DB_FILE, DuckDBStore } from '../../store/duckdb/duckdb-store.js';
-import { retentionRules } from '../../store/retention-policy.js';
-import { verifyStore } from './local.js';
-import { TreeReplay } from './replay.js';
-import type { VerifyReport } from './report.js';
+import { DB_FILE, DuckDBStore } from './duckdb-store.js';
+import { retentionRules } from '../retention-policy.js';
+import { verifyStore } from './verify.js';
+import { TreeReplay } from '../../integrity/verify/replay.js';
+import type { VerifyReport } from '../../integrity/verify/report.js';
 
 const EVENTS = 5000;
 
