@@ -81,9 +81,16 @@ export interface Store {
   /** Copies encoded events into this store's write format, ready for `append`. */
   stage(events: EncodedEvents): StagedEvents;
   /**
-   * Appends every request's events in one durable transaction, assigning
-   * consecutive sequence numbers in order. Resolves with the first sequence
-   * number of each request once the commit is durable; on failure nothing is stored.
+   * Sequences every request's events: consecutive `vigil.seq` in request
+   * order, each event's leaf hash, all durable. Resolves with the first
+   * sequence number of each request once they are (that is when ingest
+   * acknowledges); on failure none of them is stored.
+   *
+   * Integration — the events in the queryable tables and their leaves in the
+   * tree (`Ledger.treeHead`, `onCommit`) — may come later, in larger batches
+   * and exactly once, for an engine without multi-table transactions (see
+   * docs/architecture.md, "The append contract"). DuckDB integrates in the
+   * same transaction, so there it is done when this resolves.
    */
   append(requests: AppendRequest[]): Promise<number[]>;
   lookupIdempotency(key: string): Promise<IdempotentResult | undefined>;
