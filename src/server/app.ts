@@ -18,6 +18,7 @@ import type { Store } from '../store/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { AccessLog } from './access-log.js';
 import { registerAuth } from './auth.js';
+import { ApiError, codeForStatus, errorBody } from './errors.js';
 import { HttpError, registerRawBodies } from './body.js';
 import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -69,17 +70,22 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerRawBodies(app);
   registerAuth(app, deps.tokens, Boolean(tls && client_ca));
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof HttpError) return reply.code(err.status).send({ error: 'bad_request', message: err.message });
-    if (isClientError(err)) return reply.code(400).send({ error: 'bad_query', message: err.message });
+    if (err instanceof ApiError) return reply.code(err.status).send(errorBody(err.code, err.message));
+    if (err instanceof HttpError) return reply.code(err.status).send(errorBody(codeForStatus(err.status), err.message));
+    if (isClientError(err)) return reply.code(400).send(errorBody('bad_query', err.message));
     if (err instanceof BackpressureError) {
-      return reply.code(503).header('retry-after', '1').send({ error: 'overloaded', message: err.message });
+      return reply.code(503).header('retry-after', '1').send(errorBody('overloaded', err.message));
     }
+    // Fastify's own errors (an oversized body, a malformed header) carry their status.
     const status = (err as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      return reply.code(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: (err as Error).message });
-    }
+    if (status && status >= 400 && status < 500) return reply.code(status).send(errorBody(codeForStatus(status), (err as Error).message));
     req.log.error({ err }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
+    return reply.code(500).send(errorBody('internal', 'internal error; see the server log'));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    // Loki answers unknown paths as Go's mux does; Vigil's own routes from the catalogue.
+    if (req.url.startsWith('/loki/')) return reply.code(404).type('text/plain; charset=utf-8').send('404 page not found\n');
+    return reply.code(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
   });
   const access = new AccessLog(deps.ingest);
   healthRoutes(app, { metrics: deps.metrics, metricsAuth: config.server.metrics_auth, notReady: deps.notReady });

@@ -7,6 +7,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { allows, type Principal, type Scope, type TokenStore } from '../auth/tokens.js';
+import { errorBody } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,13 +56,13 @@ export function registerAuth(app: FastifyInstance, tokens: TokenStore | undefine
     const principal = token ? tokens.authenticate(token) : clientCerts ? certificatePrincipal(req) : undefined;
     if (!principal) {
       reply.header('www-authenticate', 'Bearer realm="vigil"');
-      return reply.code(401).send({ error: 'unauthorized', message: token ? 'invalid or revoked token' : 'a bearer token is required' });
+      return reply.code(401).send(errorBody('unauthorized', token ? 'invalid or revoked token' : 'a bearer token is required'));
     }
     req.principal = principal;
     // Routes without a declared scope (including unknown paths) need admin.
     const needed = scope ?? 'admin';
     if (needed !== 'any' && !allows(principal, needed)) {
-      return reply.code(403).send({ error: 'forbidden', message: `this route needs a token with scope ${needed}` });
+      return reply.code(403).send(errorBody('forbidden', `this route needs a token with scope ${needed}`));
     }
   });
 }

@@ -2,9 +2,11 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from './errors.js';
 
 const gunzipAsync = promisify(gunzip);
 
+/** Raised by routes that have not moved to the error catalogue (errors.ts) yet; answered with the code of its status. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -26,14 +28,14 @@ export async function bodyOf(req: FastifyRequest, limit: number): Promise<Buffer
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   if (encoding === 'identity' || encoding === '') return body;
   if (encoding !== 'gzip' && encoding !== 'x-gzip') {
-    throw new HttpError(415, `unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
+    throw new ApiError('unsupported_media_type', `unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
   }
   try {
     return await gunzipAsync(body, { maxOutputLength: limit });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || /too large|maxOutputLength/i.test((err as Error).message)) {
-      throw new HttpError(413, `decompressed body exceeds the limit of ${limit} bytes`);
+      throw new ApiError('payload_too_large', `decompressed body exceeds the limit of ${limit} bytes`);
     }
-    throw new HttpError(400, `invalid gzip body: ${(err as Error).message}`);
+    throw new ApiError('bad_request', `invalid gzip body: ${(err as Error).message}`);
   }
 }

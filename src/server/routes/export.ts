@@ -13,7 +13,7 @@ import type { Checkpointer } from '../../integrity/signing/index.js';
 import { exportSelection } from '../../query/export-selection.js';
 import { EXPORT_FORMATS, type AuditStore, type ExportFormat } from '../../store/index.js';
 import type { AccessLog } from '../access-log.js';
-import { HttpError } from '../body.js';
+import { ApiError } from '../errors.js';
 
 interface ExportParams {
   query?: string;
@@ -37,9 +37,9 @@ export function exportRoutes(app: FastifyInstance, deps: { store: AuditStore; ch
   app.get<{ Querystring: ExportParams }>('/api/v1/export', { config: { scope: 'read' } }, async (req, reply) => {
     const q = req.query;
     const format = (q.format ?? 'ndjson') as ExportFormat;
-    if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, `format: one of ${EXPORT_FORMATS.join(', ')}`);
+    if (!EXPORT_FORMATS.includes(format)) throw new ApiError('bad_request', `format: one of ${EXPORT_FORMATS.join(', ')}`);
     const proofs = q.proofs === 'true' || q.proofs === '1';
-    if (proofs && format !== 'ndjson') throw new HttpError(400, 'a proof bundle is NDJSON: use format=ndjson with proofs=true');
+    if (proofs && format !== 'ndjson') throw new ApiError('bad_request', 'a proof bundle is NDJSON: use format=ndjson with proofs=true');
     const query = q.query ?? '';
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, `${randomBytes(8).toString('hex')}.${format}`);
@@ -51,9 +51,9 @@ export function exportRoutes(app: FastifyInstance, deps: { store: AuditStore; ch
         const selection = exportSelection({ query, from: q.from ?? q.start, to: q.to ?? q.end, since: q.since }, deps.store.labels);
         let bundle;
         if (proofs) {
-          if (!deps.checkpoints) throw new HttpError(409, 'this server does not sign checkpoints (integrity.sealing is off)');
+          if (!deps.checkpoints) throw new ApiError('conflict', 'this server does not sign checkpoints (integrity.sealing is off)');
           const checkpoint = (await deps.checkpoints.issue()) ?? (await deps.store.latestCheckpoint());
-          if (!checkpoint) throw new HttpError(409, 'the log is empty: nothing to prove');
+          if (!checkpoint) throw new ApiError('conflict', 'the log is empty: nothing to prove');
           bundle = { checkpoint, origin: deps.checkpoints.key.origin, verifierKey: deps.checkpoints.key.verifierKey, query };
         }
         return deps.store.exportEvents(selection, format, file, { proofs: bundle });

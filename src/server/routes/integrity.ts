@@ -18,7 +18,7 @@ import { ProofError } from '../../integrity/index.js';
 import type { Checkpointer } from '../../integrity/signing/index.js';
 import type { Ledger, StoredCheckpoint } from '../../store/ledger.js';
 import type { AccessLog } from '../access-log.js';
-import { HttpError } from '../body.js';
+import { ApiError } from '../errors.js';
 
 /** Most leaves one entries request returns. */
 export const MAX_ENTRIES = 10_000;
@@ -33,9 +33,9 @@ export interface IntegrityDeps {
 function int(value: string | undefined, name: string, fallback?: number): number {
   if (value === undefined || value === '') {
     if (fallback !== undefined) return fallback;
-    throw new HttpError(400, `${name}: a non-negative integer is required`);
+    throw new ApiError('bad_request', `${name}: a non-negative integer is required`);
   }
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new HttpError(400, `${name}: not a non-negative integer: ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new ApiError('bad_request', `${name}: not a non-negative integer: ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -48,7 +48,7 @@ async function proof<T>(make: () => Promise<T>): Promise<T> {
   try {
     return await make();
   } catch (err) {
-    if (err instanceof ProofError && (err.code === 'INVALID_ARGUMENT' || err.code === 'INDEX_OUT_OF_RANGE')) throw new HttpError(400, err.message);
+    if (err instanceof ProofError && (err.code === 'INVALID_ARGUMENT' || err.code === 'INDEX_OUT_OF_RANGE')) throw new ApiError('bad_request', err.message);
     throw err;
   }
 }
@@ -58,7 +58,7 @@ export function integrityRoutes(app: FastifyInstance, deps: IntegrityDeps): void
 
   app.get('/api/v1/checkpoint', { config: { scope: 'any' } }, async (_req, reply) => {
     const cp = await ledger.latestCheckpoint();
-    if (!cp) throw new HttpError(404, 'no checkpoint yet: the log is empty');
+    if (!cp) throw new ApiError('not_found', 'no checkpoint yet: the log is empty');
     return reply.type('text/plain; charset=utf-8').send(cp.note);
   });
 
@@ -69,7 +69,7 @@ export function integrityRoutes(app: FastifyInstance, deps: IntegrityDeps): void
   });
 
   app.get('/api/v1/checkpoint/key', { config: { scope: 'any' } }, async (_req, reply) => {
-    if (!deps.checkpoints) throw new HttpError(404, 'this server does not sign checkpoints (integrity.sealing is off)');
+    if (!deps.checkpoints) throw new ApiError('not_found', 'this server does not sign checkpoints (integrity.sealing is off)');
     return reply.type('text/plain; charset=utf-8').send(`${deps.checkpoints.key.verifierKey}\n`);
   });
 
@@ -79,7 +79,7 @@ export function integrityRoutes(app: FastifyInstance, deps: IntegrityDeps): void
     if (req.query.size !== undefined) size = int(req.query.size, 'size');
     else {
       const cp = await ledger.latestCheckpoint();
-      if (!cp || seq >= cp.size) throw new HttpError(400, `seq ${seq} is not in a checkpoint yet; pass size= (at most ${ledger.treeHead().size})`);
+      if (!cp || seq >= cp.size) throw new ApiError('bad_request', `seq ${seq} is not in a checkpoint yet; pass size= (at most ${ledger.treeHead().size})`);
       size = cp.size;
     }
     const hashes = await proof(() => ledger.inclusionProof(seq, size));
@@ -97,7 +97,7 @@ export function integrityRoutes(app: FastifyInstance, deps: IntegrityDeps): void
     const start = int(req.query.start, 'start', 0);
     const head = ledger.treeHead().size;
     const end = Math.min(int(req.query.end, 'end', Math.min(head, start + MAX_ENTRIES)), start + MAX_ENTRIES);
-    if (end > head) throw new HttpError(400, `end ${end} is beyond the tree (${head} events)`);
+    if (end > head) throw new ApiError('bad_request', `end ${end} is beyond the tree (${head} events)`);
     const entries = await deps.access.audited(req, 'log-entries', `[${start}, ${end})`, () => proof(() => ledger.entries(start, end)));
     const lines = entries.map((e) => {
       const head = `{"seq":${e.seq},"leaf_hash":${e.leafHash ? `"${e.leafHash.toString('hex')}"` : 'null'}`;

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isScope, SCOPES, type Scope, type TokenStore } from '../../auth/tokens.js';
 import type { AccessLog } from '../access-log.js';
-import { HttpError } from '../body.js';
+import { ApiError } from '../errors.js';
 
 export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenStore; access: AccessLog }): void {
   app.get('/api/v1/tokens', { config: { scope: 'admin' } }, async () => ({
@@ -14,18 +14,18 @@ export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenStore; ac
     try {
       body = JSON.parse((req.body as Buffer).toString('utf8'));
     } catch {
-      throw new HttpError(400, 'body must be JSON: {"name": "...", "scopes": ["read"]}');
+      throw new ApiError('bad_request', 'body must be JSON: {"name": "...", "scopes": ["read"]}');
     }
     const scopes = body.scopes;
-    if (typeof body.name !== 'string' || body.name === '') throw new HttpError(400, 'name: a non-empty string is required');
+    if (typeof body.name !== 'string' || body.name === '') throw new ApiError('bad_request', 'name: a non-empty string is required');
     if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === 'string' && isScope(s))) {
-      throw new HttpError(400, `scopes: a list of ${SCOPES.join(', ')} is required`);
+      throw new ApiError('bad_request', `scopes: a list of ${SCOPES.join(', ')} is required`);
     }
     let created;
     try {
       created = deps.tokens.create(body.name, scopes as Scope[]);
     } catch (err) {
-      throw new HttpError(409, (err as Error).message);
+      throw new ApiError('conflict', (err as Error).message);
     }
     const { hash: _hash, ...record } = created.record;
     await deps.access.admin(req, { action: 'token-create', targetToken: record });
@@ -37,7 +37,7 @@ export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenStore; ac
     try {
       revoked = deps.tokens.revoke(req.params.id);
     } catch (err) {
-      throw new HttpError(404, (err as Error).message);
+      throw new ApiError('not_found', (err as Error).message);
     }
     const { hash: _hash, ...record } = revoked;
     await deps.access.admin(req, { action: 'token-revoke', targetToken: record });
