@@ -9,9 +9,11 @@ const only = process.argv[2];
 const events = Number(process.env.BENCH_EVENTS ?? 500_000);
 
 if (!only || only === 'ingest') {
-  for (const batch of [1000, 10000]) await benchIngest({ events, batch, clients: 4, judged: true });
-  // With more senders the pipeline is bound by CPU rather than by each batch's latency.
-  await benchIngest({ events, batch: 1000, clients: 8, judged: false });
+  // The 25 % target is judged where the pipeline is bound by CPU: batches of 10,000, and batches
+  // of 1,000 from 8 senders. With 4 senders of 1,000 it waits on each batch's commit (no target).
+  await benchIngest({ events, batch: 1000, clients: 4, judged: false });
+  await benchIngest({ events, batch: 10000, clients: 4, judged: true });
+  await benchIngest({ events, batch: 1000, clients: 8, judged: true });
 }
 if (!only || only === 'k8s') await benchK8s(Math.min(events, 200_000));
 if (!only || only === 'formats') benchFormatsAll(Math.min(events, 50_000));
