@@ -13,8 +13,9 @@ import { evalMetric, MAX_SERIES } from './eval/metric.js';
 import { labelsKey, type Labels } from './eval/vector.js';
 import type { Expr } from './logql/ast.js';
 import { parseLogQL } from './logql/build.js';
+import { defaultStepNs } from './loki-params.js';
 import { explain, planLog, type LineView } from './plan/plan.js';
-import type { SqlReader } from './sql/dialect.js';
+import { readerOf } from './reader.js';
 
 export interface QueryRequest {
   query: string;
@@ -46,11 +47,6 @@ export function resolveRange(req: Pick<QueryRequest, 'from' | 'to' | 'since'>, n
   }
   if (fromNs > toNs) throw new QueryArgumentError('from must not be after to');
   return { fromNs, toNs };
-}
-
-function readerOf(store: Store): SqlReader {
-  if (!store.sql) throw new QueryArgumentError('this store cannot run LogQL pipelines');
-  return store.sql;
 }
 
 /** A log query over the ECS view (Vigil's own API and CLI): the matching events, newest first by default. */
@@ -125,19 +121,6 @@ export interface ExecStats extends ScanStats {
 }
 
 export const INSTANT_LOG_QUERY = 'log queries are not supported as an instant query type, please change your query to a range query type';
-
-/** Loki's query frontend: start rounded down, end rounded up, to a multiple of the step since the epoch. */
-export function alignToStep(startNs: bigint, endNs: bigint, stepNs: bigint): { startNs: bigint; endNs: bigint } {
-  const floor = (t: bigint) => t - (((t % stepNs) + stepNs) % stepNs);
-  const s = floor(startNs);
-  const e = floor(endNs) === endNs ? endNs : floor(endNs) + stepNs;
-  return { startNs: s, endNs: e };
-}
-
-export function defaultStepNs(startNs: bigint, endNs: bigint): bigint {
-  const s = (endNs - startNs) / 1_000_000_000n / 250n;
-  return (s < 1n ? 1n : s) * 1_000_000_000n;
-}
 
 export async function execute(store: Store, req: ExecRequest, parsed?: Expr): Promise<ExecResult> {
   const started = performance.now();
