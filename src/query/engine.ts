@@ -5,7 +5,7 @@
  * `execute` serves the Loki API (either line view, metric queries too).
  */
 import { nowNs, parseDurationNs, parseTimeArg } from '../model/time.js';
-import type { Store, StoredRow } from '../store/store.js';
+import type { AuditStore, Ledger, Store, StoredRow } from '../store/index.js';
 import { QueryArgumentError, QueryParseError } from './errors.js';
 import type { ResultEntry, ScanStats } from './eval/logs.js';
 import { runLogPlan } from './eval/logs.js';
@@ -50,7 +50,7 @@ export function resolveRange(req: Pick<QueryRequest, 'from' | 'to' | 'since'>, n
 }
 
 /** A log query over the ECS view (Vigil's own API and CLI): the matching events, newest first by default. */
-export async function runQuery(store: Store, req: QueryRequest): Promise<StoredRow[]> {
+export async function runQuery(store: AuditStore, req: QueryRequest): Promise<StoredRow[]> {
   const expr = parseLogQL(req.query);
   if (expr.kind !== 'log') throw new QueryParseError(0, 0, 'metric queries return numbers, not events: use /loki/api/v1/query_range');
   for (const m of expr.matchers) {
@@ -65,21 +65,19 @@ export async function runQuery(store: Store, req: QueryRequest): Promise<StoredR
   const direction = req.direction ?? 'backward';
   if (direction !== 'forward' && direction !== 'backward') throw new QueryArgumentError('direction must be forward or backward');
   const { fromNs, toNs } = resolveRange(req);
-  // Selectors and line filters only: the store's own query path does it all.
-  if (expr.pipeline.every((s) => s.kind === 'line_filter' && !s.ip && s.values.length === 1 && !s.op.endsWith('>'))) {
-    return store.query({
-      matchers: expr.matchers.map((m) => ({ label: m.name, op: m.op, value: m.value })),
-      lineFilters: expr.pipeline.map((s) => ({ op: (s as { op: '|=' }).op, value: (s as { values: string[] }).values[0] })),
-      fromNs, toNs, limit, direction,
-    });
-  }
   const reader = readerOf(store);
   const plan = planLog(expr, reader.catalog, { fromNs, toNs, direction, limit, view: 'ecs' });
-  const entries = await runLogPlan(reader, plan);
-  const rows: StoredRow[] = entries.map((e) => ({ seq: e.seq, ts: e.ts, doc: e.doc }));
-  const withHashes = store as Store & { attachLeafHashes?: (rows: StoredRow[]) => Promise<void> };
-  await withHashes.attachLeafHashes?.(rows);
+  const rows: StoredRow[] = (await runLogPlan(reader, plan)).map((e) => ({ seq: e.seq, ts: e.ts, doc: e.doc }));
+  await addLeafHashes(store, rows);
   return rows;
+}
+
+/** Adds each sealed row's leaf hash (an unsealed store, or an event stored with sealing off, has none). */
+async function addLeafHashes(ledger: Ledger, rows: StoredRow[]): Promise<void> {
+  const { size } = ledger.treeHead();
+  const sealed = rows.filter((row) => row.seq < size);
+  const hashes = await ledger.leafHashes(sealed.map((row) => row.seq));
+  sealed.forEach((row, i) => (row.leafHash = hashes[i]));
 }
 
 // ---- the Loki-compatible engine ----

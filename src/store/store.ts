@@ -46,17 +46,6 @@ export interface LineFilter {
   value: string;
 }
 
-export interface EventQuery {
-  matchers: LabelMatcher[];
-  lineFilters: LineFilter[];
-  /** Inclusive lower bound, ns since the epoch. */
-  fromNs: bigint;
-  /** Exclusive upper bound, ns since the epoch. */
-  toNs: bigint;
-  limit: number;
-  direction: 'forward' | 'backward';
-}
-
 /** A stored event as read back: its sequence number and its ECS document as canonical JSON. */
 export interface StoredRow {
   seq: number;
@@ -87,7 +76,6 @@ export interface Store {
    */
   append(requests: AppendRequest[]): Promise<number[]>;
   lookupIdempotency(key: string): Promise<IdempotentResult | undefined>;
-  query(q: EventQuery): Promise<StoredRow[]>;
   stats(): Promise<StoreStats>;
   /** Sequence number the next event will get (= number of events ever stored). */
   nextSeq(): number;
