@@ -1,9 +1,12 @@
-/** The SQL reader the engine pushes scans into, for a store. */
+/** The SQL reader the engine pushes scans into: the store's raw SELECT, with the dialect and catalog of its engine. */
 import type { Store } from '../store/store.js';
-import { QueryArgumentError } from './errors.js';
-import type { SqlReader } from './sql/dialect.js';
+import type { Catalog, SqlDialect, SqlReader } from './sql/dialect.js';
+import { duckdbCatalog, duckdbDialect } from './sql/dialects/duckdb.js';
+
+const DIALECTS: Record<Store['engine'], { dialect: SqlDialect; catalog: Catalog }> = {
+  duckdb: { dialect: duckdbDialect, catalog: duckdbCatalog },
+};
 
 export function readerOf(store: Store): SqlReader {
-  if (!store.sql) throw new QueryArgumentError('this store cannot run LogQL pipelines');
-  return store.sql;
+  return { ...DIALECTS[store.engine], select: (sql, params) => store.select(sql, params) };
 }

@@ -4,7 +4,6 @@
  */
 import type { EncodedEvents } from '../model/encoded.js';
 import type { PreparedEvent } from '../model/prepare.js';
-import type { SqlReader } from '../query/sql/dialect.js';
 
 /**
  * Events already converted into a store's own write format (for DuckDB: data
@@ -60,11 +59,16 @@ export interface StoreStats {
   bytes: number;
 }
 
+export type StoreEngine = 'duckdb';
+export type SqlValue = string | number | bigint;
+
 export interface Store {
   /** The labels queries may match on, each backed by a typed column. */
   readonly labels: readonly string[];
-  /** Read-only SQL the LogQL engine pushes selectors, filters and counts into (src/query). */
-  readonly sql?: SqlReader;
+  /** The SQL engine `select` speaks (src/query picks the dialect and catalog for it). */
+  readonly engine: StoreEngine;
+  /** Streams the rows of a read-only SELECT in chunks (the LogQL engine pushes selectors, filters and counts into it). */
+  select(sql: string, params: readonly SqlValue[]): AsyncIterable<unknown[][]>;
   /** Whether the store seals events (then encoded events must carry their leaf hashes). */
   readonly sealing: boolean;
   /** Copies encoded events into this store's write format, ready for `append`. */

@@ -35,7 +35,7 @@ export async function explainText(query: string, range: { fromNs: bigint; toNs: 
   const [{ parseLogQL }, { explainWithSql }, { duckdbCatalog, duckdbDialect }] = await Promise.all([
     import('../../query/logql/build.js'),
     import('../../query/sql/explain.js'),
-    import('../../store/duckdb/query-sql.js'),
+    import('../../query/sql/dialects/duckdb.js'),
   ]);
   const expr = parseLogQL(query);
   let { fromNs, toNs } = range;

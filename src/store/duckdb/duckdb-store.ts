@@ -22,9 +22,10 @@ import { formatNs } from '../../model/time.js';
 import { encodeEvents, type EncodedEvents } from '../../model/encoded.js';
 import type { PreparedEvent } from '../../model/prepare.js';
 import type { CheckpointSigner, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from '../ledger.js';
-import type { AppendRequest, IdempotentResult, StagedEvents, StoreStats } from '../store.js';
+import type { AppendRequest, IdempotentResult, SqlValue, StagedEvents, StoreStats } from '../store.js';
 import { DuckDBStaged, numberChunks } from './rows.js';
-import { LABEL_COLUMNS, duckdbReader } from './query-sql.js';
+import { LABEL_COLUMNS } from '../../query/sql/dialects/duckdb.js';
+import { streamSelect } from './select.js';
 import { migrate, schemaVersion } from './schema.js';
 import { readCheckpoints, readEntries, readPrunedRuns } from './ledger-reads.js';
 import { readLeafHashes, readNodes } from './tree.js';
@@ -67,7 +68,7 @@ type CommitListener = (head: { size: number }) => void;
 
 export class DuckDBStore implements AuditStore {
   readonly labels = ['category', ...Object.keys(LABEL_COLUMNS)];
-  readonly sql = duckdbReader(() => this.instance);
+  readonly engine = 'duckdb';
   private seq = 0;
   private range = CompactRange.empty();
   private rootCache: TreeHead = { size: 0, root: CompactRange.empty().root() };
@@ -217,6 +218,10 @@ export class DuckDBStore implements AuditStore {
       this.committed(range, total);
       return starts;
     });
+  }
+
+  select(sql: string, params: readonly SqlValue[]): AsyncIterable<unknown[][]> {
+    return streamSelect(this.instance, sql, params);
   }
 
   async lookupIdempotency(key: string): Promise<IdempotentResult | undefined> {

@@ -153,7 +153,7 @@ describe('sealing in the ingest transaction', () => {
     expect(store.treeHead().root).toEqual(expectedRoot(events.map((e) => docOf(e))));
     const columns = async (seq: number) => {
       const sql = 'SELECT seq, ts, dataset, category, action, outcome, user_name, user_email, source_ip, target, namespace, host FROM events WHERE seq = $1';
-      const it = store.sql.select(sql, [BigInt(seq)]);
+      const it = store.select(sql, [BigInt(seq)]);
       for await (const chunk of it) return chunk[0];
       return undefined;
     };
@@ -177,7 +177,7 @@ describe('sealing in the ingest transaction', () => {
     for (const [i, v] of values.entries()) {
       const rows = [];
       const sql = 'SELECT seq, action, strlen(action), host, category FROM events WHERE action = $1 AND list_contains(category, $1)';
-      for await (const chunk of store.sql.select(sql, [v])) rows.push(...chunk);
+      for await (const chunk of store.select(sql, [v])) rows.push(...chunk);
       expect(rows).toEqual([[BigInt(i), v, BigInt(Buffer.byteLength(v)), i % 2 ? null : v, [v, 'iam']]]);
     }
     await store.close();
