@@ -8,7 +8,8 @@ import { ingestedAt, prepareEvent } from '../model/prepare.js';
 import { formatNs } from '../model/time.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { tempDir } from '../testing/events.js';
-import { alignToStep, execute, explainQuery, runQuery, type ExecRequest } from './engine.js';
+import { execute, explainQuery, runQuery, type ExecRequest } from './engine.js';
+import { alignToStep } from './loki-params.js';
 
 const S = 1_000_000_000n;
 const T0 = 1_767_225_600n * S; // 2026-01-01T00:00:00Z

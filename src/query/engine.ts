@@ -5,7 +5,7 @@
  * `execute` serves the Loki API (either line view, metric queries too).
  */
 import { nowNs, parseDurationNs, parseTimeArg } from '../model/time.js';
-import type { Store, StoredRow } from '../store/store.js';
+import type { AuditStore, Ledger, Store, StoredRow } from '../store/index.js';
 import { QueryArgumentError, QueryParseError } from './errors.js';
 import type { ResultEntry, ScanStats } from './eval/logs.js';
 import { runLogPlan } from './eval/logs.js';
@@ -13,8 +13,9 @@ import { evalMetric, MAX_SERIES } from './eval/metric.js';
 import { labelsKey, type Labels } from './eval/vector.js';
 import type { Expr } from './logql/ast.js';
 import { parseLogQL } from './logql/build.js';
+import { defaultStepNs } from './loki-params.js';
 import { explain, planLog, type LineView } from './plan/plan.js';
-import type { SqlReader } from './sql/dialect.js';
+import { readerOf } from './reader.js';
 
 export interface QueryRequest {
   query: string;
@@ -48,13 +49,8 @@ export function resolveRange(req: Pick<QueryRequest, 'from' | 'to' | 'since'>, n
   return { fromNs, toNs };
 }
 
-function readerOf(store: Store): SqlReader {
-  if (!store.sql) throw new QueryArgumentError('this store cannot run LogQL pipelines');
-  return store.sql;
-}
-
 /** A log query over the ECS view (Vigil's own API and CLI): the matching events, newest first by default. */
-export async function runQuery(store: Store, req: QueryRequest): Promise<StoredRow[]> {
+export async function runQuery(store: AuditStore, req: QueryRequest): Promise<StoredRow[]> {
   const expr = parseLogQL(req.query);
   if (expr.kind !== 'log') throw new QueryParseError(0, 0, 'metric queries return numbers, not events: use /loki/api/v1/query_range');
   for (const m of expr.matchers) {
@@ -69,21 +65,19 @@ export async function runQuery(store: Store, req: QueryRequest): Promise<StoredR
   const direction = req.direction ?? 'backward';
   if (direction !== 'forward' && direction !== 'backward') throw new QueryArgumentError('direction must be forward or backward');
   const { fromNs, toNs } = resolveRange(req);
-  // Selectors and line filters only: the store's own query path does it all.
-  if (expr.pipeline.every((s) => s.kind === 'line_filter' && !s.ip && s.values.length === 1 && !s.op.endsWith('>'))) {
-    return store.query({
-      matchers: expr.matchers.map((m) => ({ label: m.name, op: m.op, value: m.value })),
-      lineFilters: expr.pipeline.map((s) => ({ op: (s as { op: '|=' }).op, value: (s as { values: string[] }).values[0] })),
-      fromNs, toNs, limit, direction,
-    });
-  }
   const reader = readerOf(store);
   const plan = planLog(expr, reader.catalog, { fromNs, toNs, direction, limit, view: 'ecs' });
-  const entries = await runLogPlan(reader, plan);
-  const rows: StoredRow[] = entries.map((e) => ({ seq: e.seq, ts: e.ts, doc: e.doc }));
-  const withHashes = store as Store & { attachLeafHashes?: (rows: StoredRow[]) => Promise<void> };
-  await withHashes.attachLeafHashes?.(rows);
+  const rows: StoredRow[] = (await runLogPlan(reader, plan)).map((e) => ({ seq: e.seq, ts: e.ts, doc: e.doc }));
+  await addLeafHashes(store, rows);
   return rows;
+}
+
+/** Adds each sealed row's leaf hash (an unsealed store, or an event stored with sealing off, has none). */
+async function addLeafHashes(ledger: Ledger, rows: StoredRow[]): Promise<void> {
+  const { size } = ledger.treeHead();
+  const sealed = rows.filter((row) => row.seq < size);
+  const hashes = await ledger.leafHashes(sealed.map((row) => row.seq));
+  sealed.forEach((row, i) => (row.leafHash = hashes[i]));
 }
 
 // ---- the Loki-compatible engine ----
@@ -125,19 +119,6 @@ export interface ExecStats extends ScanStats {
 }
 
 export const INSTANT_LOG_QUERY = 'log queries are not supported as an instant query type, please change your query to a range query type';
-
-/** Loki's query frontend: start rounded down, end rounded up, to a multiple of the step since the epoch. */
-export function alignToStep(startNs: bigint, endNs: bigint, stepNs: bigint): { startNs: bigint; endNs: bigint } {
-  const floor = (t: bigint) => t - (((t % stepNs) + stepNs) % stepNs);
-  const s = floor(startNs);
-  const e = floor(endNs) === endNs ? endNs : floor(endNs) + stepNs;
-  return { startNs: s, endNs: e };
-}
-
-export function defaultStepNs(startNs: bigint, endNs: bigint): bigint {
-  const s = (endNs - startNs) / 1_000_000_000n / 250n;
-  return (s < 1n ? 1n : s) * 1_000_000_000n;
-}
 
 export async function execute(store: Store, req: ExecRequest, parsed?: Expr): Promise<ExecResult> {
   const started = performance.now();

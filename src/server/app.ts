@@ -14,7 +14,6 @@ import type { CompiledPolicy } from '../policy/k8s/index.js';
 import type { Checkpointer } from '../integrity/signing/index.js';
 import type { Ledger } from '../store/ledger.js';
 import type { AuditStore } from '../store/index.js';
-import type { Store } from '../store/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { AccessLog } from './access-log.js';
 import { registerAuth } from './auth.js';
@@ -33,7 +32,7 @@ import { tokenRoutes } from './routes/tokens.js';
 
 export interface ServerDeps {
   config: Config;
-  store: Store;
+  store: AuditStore;
   ingest: IngestService;
   metrics: Metrics;
   /** undefined when auth is `none` */

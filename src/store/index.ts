@@ -5,13 +5,14 @@
  * (eslint.config.js) holds that.
  *
  * May import: src/model, src/integrity (the pure core and verification
- * types), src/query/sql (the dialect hooks), src/config (types only).
+ * types), src/config (types only); src/store/duckdb also the pure SQL
+ * renderer and DuckDB dialect in src/query/sql (for exports).
  */
 import type { Config } from '../config/load.js';
 import type { AuditStore } from './audit-store.js';
 
 export type { AuditStore, ExportOptions } from './audit-store.js';
-export type { AppendRequest, IdempotentResult, LabelMatcher, LineFilter, StagedEvents, Store, StoreStats, StoredRow } from './store.js';
+export type { AppendRequest, IdempotentResult, LabelMatcher, LineFilter, SqlValue, StagedEvents, Store, StoreEngine, StoreStats, StoredRow } from './store.js';
 export { withVigil } from './store.js';
 export type { CheckpointSigner, Ledger, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from './ledger.js';
 export { EXPORT_FORMATS, type ExportFormat, type ExportProofs, type ExportSelection } from './export.js';

@@ -4,7 +4,6 @@
  */
 import type { EncodedEvents } from '../model/encoded.js';
 import type { PreparedEvent } from '../model/prepare.js';
-import type { SqlReader } from '../query/sql/dialect.js';
 
 /**
  * Events already converted into a store's own write format (for DuckDB: data
@@ -46,17 +45,6 @@ export interface LineFilter {
   value: string;
 }
 
-export interface EventQuery {
-  matchers: LabelMatcher[];
-  lineFilters: LineFilter[];
-  /** Inclusive lower bound, ns since the epoch. */
-  fromNs: bigint;
-  /** Exclusive upper bound, ns since the epoch. */
-  toNs: bigint;
-  limit: number;
-  direction: 'forward' | 'backward';
-}
-
 /** A stored event as read back: its sequence number and its ECS document as canonical JSON. */
 export interface StoredRow {
   seq: number;
@@ -71,11 +59,16 @@ export interface StoreStats {
   bytes: number;
 }
 
+export type StoreEngine = 'duckdb';
+export type SqlValue = string | number | bigint;
+
 export interface Store {
   /** The labels queries may match on, each backed by a typed column. */
   readonly labels: readonly string[];
-  /** Read-only SQL the LogQL engine pushes selectors, filters and counts into (src/query). */
-  readonly sql?: SqlReader;
+  /** The SQL engine `select` speaks (src/query picks the dialect and catalog for it). */
+  readonly engine: StoreEngine;
+  /** Streams the rows of a read-only SELECT in chunks (the LogQL engine pushes selectors, filters and counts into it). */
+  select(sql: string, params: readonly SqlValue[]): AsyncIterable<unknown[][]>;
   /** Whether the store seals events (then encoded events must carry their leaf hashes). */
   readonly sealing: boolean;
   /** Copies encoded events into this store's write format, ready for `append`. */
@@ -94,7 +87,6 @@ export interface Store {
    */
   append(requests: AppendRequest[]): Promise<number[]>;
   lookupIdempotency(key: string): Promise<IdempotentResult | undefined>;
-  query(q: EventQuery): Promise<StoredRow[]>;
   stats(): Promise<StoreStats>;
   /** Sequence number the next event will get (= number of events ever stored). */
   nextSeq(): number;

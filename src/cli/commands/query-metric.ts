@@ -24,7 +24,7 @@ export interface MetricRange {
 
 /** The step: `--step`, else Loki's default max(1s, range/250); the range aligned to it. */
 export async function metricRange(fromNs: bigint, toNs: bigint, step: string | undefined): Promise<MetricRange> {
-  const { alignToStep, defaultStepNs } = await import('../../query/engine.js');
+  const { alignToStep, defaultStepNs } = await import('../../query/loki-params.js');
   const stepNs = step ? parseDurationNs(step) : defaultStepNs(fromNs, toNs);
   if (stepNs === undefined || stepNs <= 0n) throw new QueryArgumentError(`--step: not a positive duration: ${JSON.stringify(step)} (e.g. 30s, 5m)`);
   return { ...alignToStep(fromNs, toNs, stepNs), stepNs };
@@ -35,7 +35,7 @@ export async function explainText(query: string, range: { fromNs: bigint; toNs: 
   const [{ parseLogQL }, { explainWithSql }, { duckdbCatalog, duckdbDialect }] = await Promise.all([
     import('../../query/logql/build.js'),
     import('../../query/sql/explain.js'),
-    import('../../store/duckdb/query-sql.js'),
+    import('../../query/sql/dialects/duckdb.js'),
   ]);
   const expr = parseLogQL(query);
   let { fromNs, toNs } = range;

@@ -34,7 +34,12 @@ export function stepCount(ctx: MetricContext): number {
   return Number((ctx.endNs - ctx.startNs) / ctx.stepNs) + 1;
 }
 
-export async function evalMetric(e: Expr, ctx: MetricContext): Promise<StepValues> {
+/**
+ * `top`: whether `e` is the whole query. As in Loki, max_query_series bounds
+ * the series a query returns (engine.ts checks the result), not those inside
+ * an aggregation; a top-level range aggregation fails at the first step over it.
+ */
+export async function evalMetric(e: Expr, ctx: MetricContext, top = true): Promise<StepValues> {
   const n = stepCount(ctx);
   switch (e.kind) {
     case 'literal':
@@ -42,21 +47,21 @@ export async function evalMetric(e: Expr, ctx: MetricContext): Promise<StepValue
     case 'vector':
       return { kind: 'vector', steps: Array.from({ length: n }, () => [{ labels: {}, value: e.value }]) };
     case 'range_agg':
-      return { kind: 'vector', steps: await evalRange(e, ctx, undefined) };
+      return { kind: 'vector', steps: await evalRange(e, ctx, undefined, top ? ctx.maxSeries ?? MAX_SERIES : undefined) };
     case 'vector_agg': {
       // sum by (labels) over counts: let the store group by those labels only.
       const outer = outerGrouping(e);
-      const inner = outer ? { kind: 'vector' as const, steps: await evalRange(e.inner as RangeAggregation, ctx, outer) } : await evalMetric(e.inner, ctx);
+      const inner = outer ? { kind: 'vector' as const, steps: await evalRange(e.inner as RangeAggregation, ctx, outer) } : await evalMetric(e.inner, ctx, false);
       if (inner.kind === 'scalar') throw new QueryLimitError(`${e.op}: expected a vector, got a scalar`);
       return { kind: 'vector', steps: inner.steps.map((v) => aggregate(e, v)) };
     }
     case 'label_replace': {
-      const inner = await evalMetric(e.inner, ctx);
+      const inner = await evalMetric(e.inner, ctx, false);
       if (inner.kind === 'scalar') return inner;
       return { kind: 'vector', steps: inner.steps.map((v) => labelReplace(v, e.dst, e.replacement, e.src, e.regex)) };
     }
     case 'binop': {
-      const [l, r] = await Promise.all([evalMetric(e.left, ctx), evalMetric(e.right, ctx)]);
+      const [l, r] = await Promise.all([evalMetric(e.left, ctx, false), evalMetric(e.right, ctx, false)]);
       if (l.kind === 'scalar' && r.kind === 'scalar') {
         return { kind: 'scalar', steps: l.steps.map((a, i) => scalarOp(e.op, a, r.steps[i], true) ?? NaN) };
       }
@@ -71,10 +76,11 @@ export async function evalMetric(e: Expr, ctx: MetricContext): Promise<StepValue
 
 // ---- range aggregations ----
 
-async function evalRange(e: RangeAggregation, ctx: MetricContext, outer: string[] | undefined): Promise<Vector[]> {
+/** `maxSeries`: the most series a step may return (set only when the aggregation is the whole query). */
+async function evalRange(e: RangeAggregation, ctx: MetricContext, outer: string[] | undefined, maxSeries?: number): Promise<Vector[]> {
   const plan = planRange(e, ctx.reader.catalog, ctx);
   const labels = storeGrouping(e, plan, ctx.reader.catalog, outer);
-  return labels ? evalRangeInStore(e, ctx, plan, labels) : evalRangeStreaming(e, ctx, plan);
+  return labels ? evalRangeInStore(e, ctx, plan, labels) : evalRangeStreaming(e, ctx, plan, maxSeries);
 }
 
 const seconds = (ns: bigint) => Number(ns) / 1e9;
@@ -165,7 +171,7 @@ interface WindowSeries {
 }
 
 /** Streams entries in time order; at each step, aggregates each series' samples inside the window. */
-async function evalRangeStreaming(e: RangeAggregation, ctx: MetricContext, plan: LogPlan): Promise<Vector[]> {
+async function evalRangeStreaming(e: RangeAggregation, ctx: MetricContext, plan: LogPlan, maxSeries: number | undefined): Promise<Vector[]> {
   const n = stepCount(ctx);
   const out: Vector[] = Array.from({ length: n }, () => []);
   const series = new Map<string, WindowSeries>();
@@ -195,6 +201,7 @@ async function evalRangeStreaming(e: RangeAggregation, ctx: MetricContext, plan:
       if (e.op !== 'absent_over_time') out[i].push({ labels: s.labels, value: rangeFn(e, s.values.slice(s.head, end), s.ts.slice(s.head, end)) });
     }
     if (e.op === 'absent_over_time' && !anySeries) out[i].push({ labels: absentLabels(e), value: 1 });
+    if (maxSeries !== undefined && out[i].length > maxSeries) throw new QueryLimitError(`maximum of series (${maxSeries}) reached for a single query`);
   };
   for await (const entry of scanEntries(ctx.reader, plan, ctx.stats)) {
     while (k < n && entry.ts > stepEnd(k)) emit(k++);
@@ -202,10 +209,7 @@ async function evalRangeStreaming(e: RangeAggregation, ctx: MetricContext, plan:
     if (!sample) continue;
     const key = labelsKey(sample.labels);
     let s = series.get(key);
-    if (!s) {
-      series.set(key, (s = { labels: sample.labels, ts: [], values: [], head: 0 }));
-      if (series.size > (ctx.maxSeries ?? MAX_SERIES) * 20) throw new QueryLimitError(`maximum of series (${ctx.maxSeries ?? MAX_SERIES}) reached for a single query`);
-    }
+    if (!s) series.set(key, (s = { labels: sample.labels, ts: [], values: [], head: 0 }));
     s.ts.push(entry.ts);
     s.values.push(sample.value);
   }

@@ -1,8 +1,8 @@
 /**
  * What a SQL backend must provide for LogQL pushdown. The shared renderer
  * (render.ts) builds conditions from these hooks and never names a backend;
- * each store supplies its dialect and catalog (DuckDB:
- * src/store/duckdb/query-sql.ts, ClickHouse: src/store/clickhouse/query-sql.ts).
+ * each store engine has its dialect and catalog in ./dialects/ (duckdb.ts,
+ * clickhouse.ts), which src/query/reader.ts pairs with the store's `select`.
  */
 export type SqlParam = string | number | bigint;
 

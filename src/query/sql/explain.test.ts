@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLogQL } from '../logql/build.js';
-import { duckdbCatalog, duckdbDialect } from '../../store/duckdb/query-sql.js';
+import { duckdbCatalog, duckdbDialect } from './dialects/duckdb.js';
 import { explainWithSql, inlineParams } from './explain.js';
 
 describe('explainWithSql', () => {

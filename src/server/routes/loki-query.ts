@@ -5,20 +5,16 @@
  * read is audited like /api/v1/query.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { alignToStep, defaultStepNs, execute, type ExecResult } from '../../query/engine.js';
+import { execute, type ExecResult } from '../../query/engine.js';
 import { isClientError, QueryArgumentError } from '../../query/errors.js';
-import type { LogSelector } from '../../query/logql/ast.js';
+import { indexStats, indexVolume, labelNames, labelValues, seriesOf, type IndexResult } from '../../query/index-queries.js';
 import { parseLogQL } from '../../query/logql/build.js';
-import { parseDuration } from '../../query/logql/literals.js';
+import { alignToStep, defaultStepNs, directionOf, limitOf, one, parseLokiTime, parseStep, range, type Params } from '../../query/loki-params.js';
 import type { LineView } from '../../query/plan/plan.js';
-import { scanEntries } from '../../query/eval/logs.js';
-import { planLog } from '../../query/plan/plan.js';
 import { nowNs } from '../../model/time.js';
 import type { Store } from '../../store/store.js';
 import type { AccessLog } from '../access-log.js';
 import { formatSampleValue, formatSeconds, lokiResult } from './loki-marshal.js';
-
-export type Params = Record<string, string | string[] | undefined>;
 
 export interface LokiDeps {
   store: Store;
@@ -30,53 +26,7 @@ export interface LokiDeps {
   notReady?: () => string | undefined;
 }
 
-export const MAX_ENTRIES_LIMIT = 5000;
 const MAX_POINTS = 11_000;
-
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
-
-/** Loki's parseTimestamp: a float is seconds (ms precision), ≤10 digits seconds, longer ns, else RFC 3339. */
-export function parseLokiTime(v: string, name: string): bigint {
-  if (v.includes('.')) {
-    const f = Number(v);
-    if (Number.isNaN(f)) throw new QueryArgumentError(`invalid ${name}: ${v}`);
-    return BigInt(Math.round(f * 1000)) * 1_000_000n;
-  }
-  if (/^-?\d+$/.test(v)) return v.replace('-', '').length <= 10 ? BigInt(v) * 1_000_000_000n : BigInt(v);
-  const ms = Date.parse(v);
-  if (Number.isNaN(ms)) throw new QueryArgumentError(`cannot parse "${v}" to a valid timestamp`);
-  const frac = /\.(\d+)/.exec(v)?.[1] ?? '';
-  return BigInt(Math.floor(ms / 1000)) * 1_000_000_000n + BigInt((frac + '000000000').slice(0, 9));
-}
-
-/** `step`/`interval`: float seconds or a Prometheus duration. */
-export function parseStep(v: string): bigint {
-  if (/^-?\d+(\.\d+)?$/.test(v)) return BigInt(Math.round(Number(v) * 1e9));
-  const d = parseDuration(v);
-  if (d === undefined) throw new QueryArgumentError(`cannot parse "${v}" to a valid duration`);
-  return d;
-}
-
-function range(p: Params): { startNs: bigint; endNs: bigint } {
-  const now = nowNs();
-  const endNs = p.end ? parseLokiTime(one(p.end)!, 'end') : now;
-  const since = p.since ? parseStep(one(p.since)!) : 3600n * 1_000_000_000n;
-  const startNs = p.start ? parseLokiTime(one(p.start)!, 'start') : (endNs > now ? now : endNs) - since;
-  return { startNs, endNs };
-}
-
-export function limitOf(p: Params): number {
-  const limit = p.limit === undefined ? 100 : Number(one(p.limit));
-  if (!Number.isFinite(limit) || limit <= 0) throw new QueryArgumentError('limit must be a positive value');
-  if (limit > MAX_ENTRIES_LIMIT) throw new QueryArgumentError(`max entries limit per query exceeded, limit > max_entries_limit_per_query (${limit} > ${MAX_ENTRIES_LIMIT})`);
-  return Math.floor(limit);
-}
-
-function directionOf(p: Params): 'forward' | 'backward' {
-  const d = (one(p.direction) ?? 'backward').toLowerCase();
-  if (d !== 'forward' && d !== 'backward') throw new QueryArgumentError(`invalid direction '${one(p.direction)}'`);
-  return d;
-}
 
 /** Query params from the query string and, for POST, a form body. */
 function paramsOf(req: FastifyRequest): Params {
@@ -165,40 +115,25 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
     app.route({ method, url: '/loki/api/v1/query', ...read, handler: instant });
   }
 
-  /** Label names and values seen on the entries a selector matches (all entries without one). */
-  const labelSets = async (req: FastifyRequest, p: Params, selector: string | undefined, each: (labels: Map<string, string>) => void) => {
-    const { startNs, endNs } = range(p);
-    const expr = parseLogQL(selector && selector !== '{}' ? selector : '{dataset=~".+"}');
-    const log: LogSelector = expr.kind === 'log' ? expr : (() => { throw new QueryArgumentError('expected a stream selector'); })();
-    const plan = planLog(log, deps.store.sql!.catalog, { fromNs: startNs, toNs: endNs, direction: 'backward', view });
-    let n = 0;
-    await deps.access.audited(req, 'query', selector ?? '{}', async () => {
-      for await (const e of scanEntries(deps.store.sql!, plan)) {
-        each(e.labels);
-        n++;
-      }
-      return new Array<never>(n);
-    });
-  };
+  const index = <T>(req: FastifyRequest, query: string, run: () => Promise<IndexResult<T>>): Promise<IndexResult<T>> =>
+    deps.access.audited(req, 'query', query, run, (r) => r.matched);
+  const success = (data: string[]) => (data.length ? { status: 'success', data } : { status: 'success' });
 
   app.get('/loki/api/v1/labels', read, async (req, reply) =>
     answer(reply, async () => {
       const p = paramsOf(req);
-      const names = new Set<string>();
-      await labelSets(req, p, one(p.query), (l) => l.forEach((_v, k) => names.add(k)));
-      return names.size ? { status: 'success', data: [...names].sort() } : { status: 'success' };
+      const selector = one(p.query);
+      const r = await index(req, selector ?? '{}', () => labelNames(deps.store, { selector, ...range(p), view }));
+      return success(r.data);
     }),
   );
 
   app.get<{ Params: { name: string } }>('/loki/api/v1/label/:name/values', read, async (req, reply) =>
     answer(reply, async () => {
       const p = paramsOf(req);
-      const values = new Set<string>();
-      await labelSets(req, p, one(p.query), (l) => {
-        const v = l.get(req.params.name);
-        if (v !== undefined) values.add(v);
-      });
-      return values.size ? { status: 'success', data: [...values].sort() } : { status: 'success' };
+      const selector = one(p.query);
+      const r = await index(req, selector ?? '{}', () => labelValues(deps.store, req.params.name, { selector, ...range(p), view }));
+      return success(r.data);
     }),
   );
 
@@ -206,14 +141,8 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
     answer(reply, async () => {
       const p = paramsOf(req);
       const matches = [p['match[]'], p.match].flat().filter((m): m is string => !!m);
-      const seen = new Map<string, Record<string, string>>();
-      for (const m of matches.length ? matches : [undefined]) {
-        await labelSets(req, p, m, (l) => {
-          const obj = Object.fromEntries([...l].sort(([a], [b]) => (a < b ? -1 : 1)));
-          seen.set(JSON.stringify(obj), obj);
-        });
-      }
-      return { status: 'success', data: [...seen.values()] };
+      const r = await index(req, matches.join(', ') || '{}', () => seriesOf(deps.store, matches, { ...range(p), view }));
+      return { status: 'success', data: r.data };
     });
   app.get('/loki/api/v1/series', read, series);
   app.post('/loki/api/v1/series', read, series);
@@ -221,25 +150,8 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
   const stats = async (req: FastifyRequest, reply: FastifyReply) =>
     answer(reply, async () => {
       const p = paramsOf(req);
-      const streams = new Set<string>();
-      let entries = 0;
-      let bytes = 0;
-      await labelSets(req, p, one(p.query), (l) => {
-        streams.add(JSON.stringify([...l].sort()));
-        entries++;
-      });
-      void bytes;
-      // Bytes are approximated by the scan (the line view's length).
-      const { startNs, endNs } = range(p);
-      const sel = one(p.query);
-      if (entries) {
-        const expr = parseLogQL(sel && sel !== '{}' ? sel : '{dataset=~".+"}');
-        if (expr.kind === 'log') {
-          const plan = planLog(expr, deps.store.sql!.catalog, { fromNs: startNs, toNs: endNs, direction: 'backward', view });
-          for await (const e of scanEntries(deps.store.sql!, plan)) bytes += Buffer.byteLength(e.line);
-        }
-      }
-      return { streams: streams.size, chunks: streams.size, bytes, entries };
+      const selector = one(p.query);
+      return (await index(req, selector ?? '{}', () => indexStats(deps.store, { selector, ...range(p), view }))).data;
     });
   app.get('/loki/api/v1/index/stats', read, stats);
   app.post('/loki/api/v1/index/stats', read, stats);
@@ -247,27 +159,12 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
   const volume = async (req: FastifyRequest, reply: FastifyReply) =>
     answer(reply, async () => {
       const p = paramsOf(req);
-      const { endNs } = range(p);
-      const target = one(p.targetLabels)?.split(',').filter(Boolean);
-      const sums = new Map<string, { metric: Record<string, string>; bytes: number }>();
-      const expr = parseLogQL(one(p.query) ?? '{dataset=~".+"}');
-      if (expr.kind !== 'log') throw new QueryArgumentError('expected a stream selector');
-      const names = target ?? expr.matchers.map((m) => m.name);
-      const { startNs } = range(p);
-      const plan = planLog(expr, deps.store.sql!.catalog, { fromNs: startNs, toNs: endNs, direction: 'backward', view });
-      await deps.access.audited(req, 'query', one(p.query) ?? '', async () => {
-        for await (const e of scanEntries(deps.store.sql!, plan)) {
-          const metric = Object.fromEntries(names.filter((n) => e.labels.has(n)).map((n) => [n, e.labels.get(n)!]));
-          const k = JSON.stringify(metric);
-          const s = sums.get(k) ?? { metric, bytes: 0 };
-          s.bytes += Buffer.byteLength(e.line);
-          sums.set(k, s);
-        }
-        return new Array<never>(sums.size);
-      });
+      const { startNs, endNs } = range(p);
+      const selector = one(p.query);
+      const targetLabels = one(p.targetLabels)?.split(',').filter(Boolean);
       const limit = p.limit ? Number(one(p.limit)) : 100;
-      const result = [...sums.values()].sort((a, b) => b.bytes - a.bytes).slice(0, limit)
-        .map((s) => ({ metric: s.metric, value: [formatSeconds(endNs), formatSampleValue(s.bytes)] }));
+      const r = await index(req, selector ?? '', () => indexVolume(deps.store, { selector, startNs, endNs, view, targetLabels, limit }));
+      const result = r.data.map((s) => ({ metric: s.metric, value: [formatSeconds(endNs), formatSampleValue(s.bytes)] }));
       return { status: 'success', data: { resultType: 'vector', result } };
     });
   app.get('/loki/api/v1/index/volume', read, volume);

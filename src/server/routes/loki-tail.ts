@@ -11,10 +11,10 @@ import { nowNs } from '../../model/time.js';
 import { isClientError, QueryArgumentError } from '../../query/errors.js';
 import type { Expr } from '../../query/logql/ast.js';
 import { parseLogQL } from '../../query/logql/build.js';
+import { limitOf, one, parseLokiTime, parseStep, type Params } from '../../query/loki-params.js';
 import type { LineView } from '../../query/plan/plan.js';
 import type { Store } from '../../store/store.js';
 import type { AccessLog } from '../access-log.js';
-import { limitOf, parseLokiTime, parseStep, type Params } from './loki-query.js';
 import { LokiTailer } from './loki-tailer.js';
 
 export interface LokiTailDeps {
@@ -44,8 +44,6 @@ const PONG_TIMEOUT_MS = 30_000;
 /** How long a closing client has to answer the close frame. */
 const CLOSE_GRACE_MS = 1000;
 const NOT_WEBSOCKET = "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header";
-
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
 
 /** Loki's ParseTailQuery: query, limit, start (or since), delay_for (whole seconds, at most 5). */
 export function parseTailParams(p: Params, defaultView: LineView, now = nowNs()): TailParams {

@@ -1,8 +1,7 @@
 /** GET /api/v1/query — a LogQL log query over the stored ECS events; every call is audited. */
 import type { FastifyInstance } from 'fastify';
 import { runQuery, type QueryRequest } from '../../query/engine.js';
-import { withVigil } from '../../store/store.js';
-import type { Store } from '../../store/store.js';
+import { withVigil, type AuditStore } from '../../store/index.js';
 import type { AccessLog } from '../access-log.js';
 
 interface QueryParams {
@@ -16,7 +15,7 @@ interface QueryParams {
   direction?: string;
 }
 
-export function queryRoutes(app: FastifyInstance, deps: { store: Store; access: AccessLog }): void {
+export function queryRoutes(app: FastifyInstance, deps: { store: AuditStore; access: AccessLog }): void {
   app.get<{ Querystring: QueryParams }>('/api/v1/query', { config: { scope: 'read' } }, async (req, reply) => {
     const q = req.query;
     const request: QueryRequest = {

@@ -2,12 +2,9 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { prepared, tempDir } from '../../testing/events.js';
-import type { EventQuery } from '../store.js';
+import { readEvents } from '../../testing/query.js';
 import { DB_FILE, DuckDBStore } from './duckdb-store.js';
 import { MIGRATIONS } from './schema.js';
-
-const ALL: Omit<EventQuery, 'matchers' | 'lineFilters'> = { fromNs: 0n, toNs: 2n ** 62n, limit: 100_000, direction: 'forward' };
-const q = (over: Partial<EventQuery>): EventQuery => ({ matchers: [], lineFilters: [], ...ALL, ...over });
 
 describe('DuckDBStore', () => {
   it('numbers events 0.. without gaps across commits and restarts', async () => {
@@ -20,7 +17,7 @@ describe('DuckDBStore', () => {
     store = await DuckDBStore.open({ dataDir: dir });
     expect(store.nextSeq()).toBe(6);
     expect(await store.append([{ events: prepared(2, 6) }])).toEqual([6]);
-    const rows = await store.query(q({}));
+    const rows = await readEvents(store);
     expect(rows.map((r) => r.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(JSON.parse(rows[0].doc).app.request_id).toBe('req-0');
     await store.close();
@@ -48,7 +45,7 @@ describe('DuckDBStore', () => {
     await expect(store.append([{ events: prepared(1) }, { events: bad }])).rejects.toThrow();
     expect(store.nextSeq()).toBe(0);
     expect(await store.append([{ events: prepared(1) }])).toEqual([0]);
-    expect((await store.query(q({}))).length).toBe(1);
+    expect((await readEvents(store)).length).toBe(1);
     await store.close();
   });
 
@@ -76,37 +73,6 @@ describe('DuckDBStore', () => {
     expect(await store.lookupIdempotency('k-old')).toEqual({ status: 200, body: { accepted: 5 } });
     await store.append([{ events: prepared(1), idempotency: { key: 'k-new', result: { status: 200, body: { accepted: 1 } } } }]);
     expect(await store.lookupIdempotency('k-new')).toEqual({ status: 200, body: { accepted: 1 } });
-    await store.close();
-  });
-
-  it('filters by label, time and line, in both directions, with a limit', async () => {
-    const store = await DuckDBStore.open({ dataDir: tempDir() });
-    await store.append([{ events: prepared(60) }]);
-    const failures = await store.query(q({ matchers: [{ label: 'outcome', op: '=', value: 'failure' }] }));
-    expect(failures.map((r) => r.seq)).toEqual([0, 7, 14, 21, 28, 35, 42, 49, 56]);
-    const files = await store.query(q({ matchers: [{ label: 'category', op: '=', value: 'file' }, { label: 'dataset', op: '!=', value: 'app.audit' }] }));
-    expect(files.every((r) => JSON.parse(r.doc).event.category[0] === 'file' && r.seq % 2 === 0)).toBe(true);
-    expect(files.length).toBe(10); // i % 6 === 4
-    const user3 = await store.query(q({ matchers: [{ label: 'user', op: '=', value: 'user3@example.com' }] }));
-    expect(user3.map((r) => r.seq)).toEqual([3, 53]);
-    const re = await store.query(q({ matchers: [{ label: 'action', op: '=~', value: 'sign-.*' }] }));
-    expect(re.length).toBe(20);
-    const line = await store.query(q({ matchers: [{ label: 'dataset', op: '=~', value: '.+' }], lineFilters: [{ op: '|=', value: '"req-42"' }] }));
-    expect(line.map((r) => r.seq)).toEqual([42]);
-    const notLine = await store.query(q({ lineFilters: [{ op: '!~', value: 'user[0-4]@' }] }));
-    expect(notLine.every((r) => r.seq % 50 >= 5)).toBe(true);
-    const back = await store.query(q({ direction: 'backward', limit: 3 }));
-    expect(back.map((r) => r.seq)).toEqual([59, 58, 57]);
-    const window = await store.query(q({ fromNs: prepared(1, 10)[0].ts, toNs: prepared(1, 13)[0].ts }));
-    expect(window.map((r) => r.seq)).toEqual([10, 11, 12]);
-    await store.close();
-  });
-
-  it('matches a missing label as the empty string, as LogQL does', async () => {
-    const store = await DuckDBStore.open({ dataDir: tempDir() });
-    await store.append([{ events: prepared(2) }]);
-    expect((await store.query(q({ matchers: [{ label: 'namespace', op: '=', value: '' }] }))).length).toBe(2);
-    expect((await store.query(q({ matchers: [{ label: 'namespace', op: '!=', value: '' }] }))).length).toBe(0);
     await store.close();
   });
 });

@@ -16,18 +16,19 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, blobValue, type DuckDBDataChunk, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, blobValue, type DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
 import { CompactRange, ProofError, consistencyProofBatch, inclusionProofBatch, inclusionProofsBatch } from '../../integrity/index.js';
 import { formatNs } from '../../model/time.js';
 import { encodeEvents, type EncodedEvents } from '../../model/encoded.js';
 import type { PreparedEvent } from '../../model/prepare.js';
 import type { CheckpointSigner, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from '../ledger.js';
-import type { AppendRequest, EventQuery, IdempotentResult, StagedEvents, StoreStats, StoredRow } from '../store.js';
+import type { AppendRequest, IdempotentResult, SqlValue, StagedEvents, StoreStats } from '../store.js';
 import { DuckDBStaged, numberChunks } from './rows.js';
-import { LABEL_COLUMNS, duckdbReader, renderQuery } from './query-sql.js';
+import { LABEL_COLUMNS } from '../../query/sql/dialects/duckdb.js';
+import { streamSelect } from './select.js';
 import { migrate, schemaVersion } from './schema.js';
 import { readCheckpoints, readEntries, readPrunedRuns } from './ledger-reads.js';
-import { readLeafHashes, readNodes, tryReadLeafHashes } from './tree.js';
+import { readLeafHashes, readNodes } from './tree.js';
 import { loadTreeHead, sealBatches } from './tree-head.js';
 import { pruneEvents } from './retention.js';
 import type { AuditStore } from '../audit-store.js';
@@ -67,7 +68,7 @@ type CommitListener = (head: { size: number }) => void;
 
 export class DuckDBStore implements AuditStore {
   readonly labels = ['category', ...Object.keys(LABEL_COLUMNS)];
-  readonly sql = duckdbReader(() => this.instance);
+  readonly engine = 'duckdb';
   private seq = 0;
   private range = CompactRange.empty();
   private rootCache: TreeHead = { size: 0, root: CompactRange.empty().root() };
@@ -219,28 +220,14 @@ export class DuckDBStore implements AuditStore {
     });
   }
 
+  select(sql: string, params: readonly SqlValue[]): AsyncIterable<unknown[][]> {
+    return streamSelect(this.instance, sql, params);
+  }
+
   async lookupIdempotency(key: string): Promise<IdempotentResult | undefined> {
     const r = await this.reader.runAndReadAll('SELECT status, body FROM idempotency WHERE key = $1 LIMIT 1', [key]);
     const row = r.getRows()[0];
     return row ? { status: Number(row[0]), body: JSON.parse(String(row[1])) } : undefined;
-  }
-
-  async query(q: EventQuery): Promise<StoredRow[]> {
-    const { sql, params } = renderQuery(q);
-    const r = await this.reader.runAndReadAll(sql, params as DuckDBValue[]);
-    const rows: StoredRow[] = r.getRows().map(([seq, ts, doc]) => ({ seq: Number(seq), ts: ts as bigint, doc: doc as string }));
-    await this.attachLeafHashes(rows);
-    return rows;
-  }
-
-  /** Adds each row's stored leaf hash (left out where the tree has none, e.g. unsealed or tampered). */
-  async attachLeafHashes(rows: StoredRow[]): Promise<void> {
-    if (this.version < 2 || rows.length === 0) return;
-    const sealed = rows.filter((row) => row.seq < this.range.size);
-    const hashes = await tryReadLeafHashes(this.reader, sealed.map((row) => row.seq));
-    sealed.forEach((row, i) => {
-      if (hashes[i]) row.leafHash = hashes[i];
-    });
   }
 
   async stats(): Promise<StoreStats> {

@@ -12,11 +12,11 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { BUNDLE_VERSION, type BundleHeader } from '../../integrity/bundle.js';
+import { duckdbCatalog, duckdbDialect } from '../../query/sql/dialects/duckdb.js';
 import { renderScan } from '../../query/sql/render.js';
 import type { ExportFormat, ExportProofs, ExportSelection } from '../export.js';
 import { withVigil } from '../store.js';
 import type { DuckDBStore } from './duckdb-store.js';
-import { duckdbCatalog, duckdbDialect } from './query-sql.js';
 import { TILE_HASHES } from './tree.js';
 
 /** Inclusion proofs are read this many events at a time (shared nodes once). */

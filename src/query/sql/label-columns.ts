@@ -3,7 +3,7 @@
  * every store (the ClickHouse table has the same layout as DuckDB's): the
  * planner's catalog of which column(s) back each label.
  */
-import type { Catalog, LabelColumn } from '../query/sql/dialect.js';
+import type { Catalog, LabelColumn } from './dialect.js';
 
 const EVENT_LABEL_COLUMNS: Readonly<Record<string, LabelColumn>> = {
   dataset: { columns: ['dataset'] },

@@ -1,16 +1,10 @@
 /**
  * DuckDB's side of LogQL pushdown: the dialect (DuckDB's regexes are RE2,
- * as LogQL's are), the catalog of label columns, and a reader that streams
- * a SELECT in chunks on its own connection. Also renders the store's
- * EventQuery (GET /api/v1/query's pushdown) through the same renderer.
+ * as LogQL's are) and the catalog of label columns. Pure string building;
+ * the store runs the SQL (DuckDBStore.select).
  */
-import type { DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
-import type { Catalog, SqlDialect, SqlParam, SqlReader, RenderedSql } from '../../query/sql/dialect.js';
-import { renderScan } from '../../query/sql/render.js';
-import type { EventQuery } from '../store.js';
+import type { Catalog, SqlDialect } from '../dialect.js';
 import { EVENTS_TABLE } from '../label-columns.js';
-
-export type { RenderedSql };
 
 /** Query label → the column it filters (category is a list; user is name or e-mail). */
 export const LABEL_COLUMNS: Record<string, string> = {
@@ -85,45 +79,3 @@ export const duckdbDialect: SqlDialect = {
   listJoin: (e) => `nullif(array_to_string(${e}, ','), '')`,
   firstNonEmpty: (es) => `coalesce(${es.map((e) => `nullif(${e}, '')`).join(', ')})`,
 };
-
-/** The store's EventQuery as SQL (selectors and line filters on the ECS line). */
-export function renderQuery(q: EventQuery): RenderedSql {
-  const r = renderScan(duckdbDialect, duckdbCatalog, {
-    view: 'ecs',
-    matchers: q.matchers.map((m) => ({ name: m.label, op: m.op, value: m.value })),
-    labelFilters: [],
-    lineFilters: q.lineFilters.map((f) => ({ kind: 'line_filter' as const, op: f.op, values: [f.value] })),
-    fromNs: q.fromNs,
-    toNs: q.toNs,
-    direction: q.direction,
-    limit: q.limit,
-  });
-  // EventQuery readers only need seq, ts, doc: the first three columns.
-  return { sql: r.sql.replace(/^SELECT seq, ts, doc, [^]*? FROM/, 'SELECT seq, ts, doc FROM'), params: r.params };
-}
-
-/** A SqlReader over a DuckDB instance: each SELECT gets its own connection and streams in chunks. */
-export function duckdbReader(instance: () => DuckDBInstance): SqlReader {
-  return {
-    dialect: duckdbDialect,
-    catalog: duckdbCatalog,
-    async *select(sql: string, params: readonly SqlParam[]) {
-      const conn = await instance().connect();
-      try {
-        const result = await conn.stream(sql, params as DuckDBValue[]);
-        for (;;) {
-          const chunk = await result.fetchChunk();
-          if (!chunk || chunk.rowCount === 0) break;
-          yield chunk.getRows().map((row) => row.map(fromDuck));
-        }
-      } finally {
-        conn.closeSync();
-      }
-    },
-  };
-}
-
-function fromDuck(v: DuckDBValue): unknown {
-  if (v && typeof v === 'object' && 'items' in v) return (v as { items: unknown[] }).items;
-  return v;
-}

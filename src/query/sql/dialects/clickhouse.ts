@@ -2,7 +2,7 @@
  * ClickHouse's side of LogQL pushdown: the dialect and the catalog of a
  * ClickHouse `events` table. Pure string building (no client, no server), so
  * the same plans render for ClickHouse as for DuckDB and golden tests pin
- * both (src/query/sql/golden.test.ts).
+ * both (src/store/duckdb/golden.test.ts).
  *
  * Portable between ClickHouse 18.16 and current releases: only `position`,
  * `match` (RE2, unanchored: full matches are anchored in the pattern),
@@ -25,7 +25,7 @@
  *     doc String        -- the event as RFC 8785 JSON
  *   ) ENGINE = MergeTree ORDER BY (ts, seq)
  */
-import type { Catalog, SqlDialect } from '../../query/sql/dialect.js';
+import type { Catalog, SqlDialect } from '../dialect.js';
 import { EVENTS_TABLE } from '../label-columns.js';
 
 const anchored = (p: string) => `concat('^(?:', ${p}, ')$')`;

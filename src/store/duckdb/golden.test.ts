@@ -4,7 +4,7 @@
  * store query with its parameters exactly as the engine sends them. Any
  * difference fails; to accept a change, regenerate and review the diff:
  *
- *   UPDATE_GOLDEN=1 npx vitest run src/query/sql/golden.test.ts
+ *   UPDATE_GOLDEN=1 npx vitest run src/store/duckdb/golden.test.ts
  *
  * The DuckDB SQL is also prepared and run against an in-memory DuckDB events
  * table, and log queries are checked against a TypeScript-only evaluation of
@@ -18,22 +18,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../model/event.js';
 import { docOf, ingestedAt, prepareEvent } from '../../model/prepare.js';
 import { formatNs } from '../../model/time.js';
-import { clickhouseCatalog, clickhouseDialect } from '../../store/clickhouse/query-sql.js';
-import { duckdbCatalog, duckdbDialect, duckdbReader } from '../../store/duckdb/query-sql.js';
-import { MIGRATIONS } from '../../store/duckdb/schema.js';
-import type { Store } from '../../store/store.js';
-import { execute } from '../engine.js';
-import { runLogPlan } from '../eval/logs.js';
-import { DERIVED } from '../eval/source.js';
-import type { Stage } from '../logql/ast.js';
-import { parseLogQL } from '../logql/build.js';
-import { explain, type ExplainOptions, type LineView } from '../plan/plan.js';
-import type { Catalog, RenderedSql, SqlDialect, SqlParam } from './dialect.js';
-import { scanQueries } from './explain.js';
+import { execute } from '../../query/engine.js';
+import { runLogPlan } from '../../query/eval/logs.js';
+import { DERIVED } from '../../query/eval/source.js';
+import type { Stage } from '../../query/logql/ast.js';
+import { parseLogQL } from '../../query/logql/build.js';
+import { explain, type ExplainOptions, type LineView } from '../../query/plan/plan.js';
+import { readerOf } from '../../query/reader.js';
+import type { Catalog, RenderedSql, SqlDialect, SqlParam } from '../../query/sql/dialect.js';
+import { clickhouseCatalog, clickhouseDialect } from '../../query/sql/dialects/clickhouse.js';
+import { duckdbCatalog, duckdbDialect } from '../../query/sql/dialects/duckdb.js';
+import { scanQueries } from '../../query/sql/explain.js';
+import type { Store } from '../store.js';
+import { MIGRATIONS } from './schema.js';
+import { streamSelect } from './select.js';
 
 const S = 1_000_000_000n;
 const T0 = 1_767_225_600n * S; // 2026-01-01T00:00:00Z
-const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');
+const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '../../query/sql/golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 interface Case {
@@ -111,7 +113,7 @@ describe('golden: query → plan → SQL (DuckDB, ClickHouse)', () => {
       const file = join(GOLDEN, `${c.name}.txt`);
       const text = golden(c);
       if (UPDATE) writeFileSync(file, text);
-      if (!existsSync(file)) throw new Error(`${file} is missing: run UPDATE_GOLDEN=1 npx vitest run src/query/sql/golden.test.ts`);
+      if (!existsSync(file)) throw new Error(`${file} is missing: run UPDATE_GOLDEN=1 npx vitest run src/store/duckdb/golden.test.ts`);
       expect(text).toBe(readFileSync(file, 'utf8'));
     });
   }
@@ -163,7 +165,7 @@ describe('golden DuckDB SQL on a real DuckDB', () => {
         [BigInt(i + 1), p.ts, p.dataset, p.category ? listValue(p.category) : null, p.action, p.outcome, p.userName, p.userEmail, p.sourceIp, p.target, p.namespace, p.host, docOf(p)],
       );
     }
-    store = { sql: duckdbReader(() => instance) } as unknown as Store;
+    store = { engine: 'duckdb', select: (sql: string, params: readonly SqlParam[]) => streamSelect(instance, sql, params) } as unknown as Store;
   });
   afterAll(() => {
     conn.closeSync();
@@ -189,7 +191,7 @@ describe('golden DuckDB SQL on a real DuckDB', () => {
     if (e.kind !== 'log') throw new Error('log query expected');
     const residual: Stage[] = [...e.matchers.map((m) => ({ kind: 'label_filter' as const, predicate: { kind: 'string' as const, matcher: m } })), ...e.pipeline];
     const scan = { view, matchers: [], labelFilters: [], lineFilters: [], fromNs: T0, toNs: T0 + 3600n * S, direction };
-    return runLogPlan(store.sql!, { scan, residual, limit, view });
+    return runLogPlan(readerOf(store), { scan, residual, limit, view });
   };
 
   it('original view: a selector matches the label value entries are returned with (pushed, else derived)', async () => {
