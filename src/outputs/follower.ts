@@ -25,7 +25,7 @@ export interface FollowerOptions {
   maxBatch?: number;
   /** Delays between attempts when the output gives no Retry-After (default 200 ms doubling to 30 s). */
   backoff?: Backoff;
-  /** How long stop() waits for a delivery in flight before aborting its signal (default 10 s). */
+  /** How long stop() lets a delivery in flight run before aborting its signal (default 10 s). */
   stopTimeoutMs?: number;
   /** Each event the receiver rejected for good; the cursor moves past it. */
   onRejected?(r: Rejection): void;
@@ -73,7 +73,7 @@ export class Follower {
     return this.next;
   }
 
-  /** Stops following; a batch in flight finishes (and moves the cursor) unless it takes longer than stopTimeoutMs. */
+  /** Stops following and waits for a batch in flight to finish (and move the cursor); past stopTimeoutMs its signal is aborted. */
   async stop(): Promise<void> {
     this.halt();
     const timer = setTimeout(() => this.inFlight.abort(), this.o.stopTimeoutMs ?? 10_000);
