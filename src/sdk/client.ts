@@ -11,6 +11,7 @@
  * await audit.close(); // on shutdown: sends what is queued
  */
 import { randomUUID } from 'node:crypto';
+import { isRetriable, retryDelayMs } from '../outputs/retry.js';
 import { buildEvent, type Actor, type AppEvent, type Common } from './events.js';
 
 export interface AuditClientOptions {
@@ -24,9 +25,9 @@ export interface AuditClientOptions {
   flushIntervalMs?: number;
   /** Most events held in memory; beyond it new events are dropped and counted (default 10,000). */
   maxQueue?: number;
-  /** Attempts per batch for retriable failures: network errors, 429, 5xx (default 8). */
+  /** Attempts per batch for retriable failures: connection errors, timeouts, 429, 5xx (default 8). */
   maxAttempts?: number;
-  /** First retry delay, doubled each attempt up to 30 s (default 200 ms). */
+  /** Bounds the first retry delay, doubled each attempt up to 30 s, jittered; a Retry-After answer wins (default 200 ms). */
   retryBaseMs?: number;
   /** Told about batches that could not be delivered and events dropped for a full queue. */
   onError?: (err: Error) => void;
@@ -75,8 +76,6 @@ export interface AuditClient {
   stats(): AuditClientStats;
 }
 
-const RETRIABLE = (status: number) => status === 429 || status >= 500;
-
 export function createAuditClient(options: AuditClientOptions): AuditClient {
   const o = { batchSize: 500, flushIntervalMs: 1000, maxQueue: 10_000, maxAttempts: 8, retryBaseMs: 200, ...options };
   const endpoint = new URL('api/v1/events?format=app', o.url.endsWith('/') ? o.url : `${o.url}/`);
@@ -94,6 +93,7 @@ export function createAuditClient(options: AuditClientOptions): AuditClient {
     for (let attempt = 1; ; attempt++) {
       let status: number | undefined;
       let detail: string;
+      let failure: unknown;
       try {
         const res = await fetch(endpoint, {
           method: 'POST',
@@ -106,15 +106,18 @@ export function createAuditClient(options: AuditClientOptions): AuditClient {
           return;
         }
         status = res.status;
+        failure = res;
       } catch (err) {
         detail = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
+        failure = err;
       }
-      if ((status !== undefined && !RETRIABLE(status)) || attempt >= o.maxAttempts) {
+      if (!isRetriable(failure) || attempt >= o.maxAttempts) {
         counts.failed += lines.length;
         report(new DeliveryError(`audit batch of ${lines.length} events not delivered${status ? ` (HTTP ${status})` : ''}: ${detail}`, lines.length, status));
         return;
       }
-      await new Promise((r) => setTimeout(r, Math.min(30_000, o.retryBaseMs * 2 ** (attempt - 1))));
+      const answer = failure instanceof Response ? failure : undefined;
+      await new Promise((r) => setTimeout(r, retryDelayMs(attempt - 1, { baseMs: o.retryBaseMs, capMs: 30_000 }, answer)));
     }
   }
 

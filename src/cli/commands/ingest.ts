@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { IngestResult } from '../../ingest/service.js';
+import { isRetriable, retryDelayMs } from '../../outputs/retry.js';
 import { readBatches } from '../batches.js';
 import type { VigilClient } from '../client.js';
 import { addConfigFlags, configFrom } from '../config-flags.js';
@@ -39,9 +40,8 @@ function remoteSender(client: VigilClient, format: string): Send {
         }
         return result;
       }
-      const retriable = res.status === 503 || res.status === 429 || res.status >= 500;
-      if (!retriable || attempt >= 8) throw new CliError(`server answered HTTP ${res.status}: ${await res.text()}`);
-      await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      if (!isRetriable(res) || attempt >= 8) throw new CliError(`server answered HTTP ${res.status}: ${await res.text()}`);
+      await new Promise((r) => setTimeout(r, retryDelayMs(attempt, { baseMs: 100, capMs: 5000 }, res)));
     }
   };
 }
