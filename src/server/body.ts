@@ -1,9 +1,5 @@
-/** Request bodies: raw bytes for every content type, gunzipped with the same size cap. */
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-
-const gunzipAsync = promisify(gunzip);
+/** Request bodies: raw bytes for every content type (sources decompress them: src/sources/http-body.ts); HttpError for a route's 4xx. */
+import type { FastifyInstance } from 'fastify';
 
 export class HttpError extends Error {
   constructor(
@@ -18,22 +14,4 @@ export class HttpError extends Error {
 export function registerRawBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-}
-
-/** The request body, decompressed per Content-Encoding, never larger than `limit` bytes. */
-export async function bodyOf(req: FastifyRequest, limit: number): Promise<Buffer> {
-  const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
-  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
-  if (encoding === 'identity' || encoding === '') return body;
-  if (encoding !== 'gzip' && encoding !== 'x-gzip') {
-    throw new HttpError(415, `unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
-  }
-  try {
-    return await gunzipAsync(body, { maxOutputLength: limit });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || /too large|maxOutputLength/i.test((err as Error).message)) {
-      throw new HttpError(413, `decompressed body exceeds the limit of ${limit} bytes`);
-    }
-    throw new HttpError(400, `invalid gzip body: ${(err as Error).message}`);
-  }
 }
