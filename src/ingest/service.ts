@@ -40,7 +40,7 @@ export interface IngestOptions {
   /**
    * Derives the idempotency key from the body instead: this prefix, then the
    * body's digest (body-digest.ts), computed on the decoding thread (bodies of
-   * ingestBody and ingestEventList only).
+   * `ecs` and `k8s-eventlist` inputs only).
    */
   bodyKeyPrefix?: string;
   /** Lines and bytes before this body in its file, so errors name file positions. */
