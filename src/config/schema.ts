@@ -4,6 +4,7 @@
  * (these descriptions are the reference in docs/configuration.md).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { SourcesSchema } from '../sources/registry.js';
 
 const Size = (def: string, description: string) =>
   Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^\\d+(\\.\\d+)?\\s*([KMGT]i?B|B)?$' })], {
@@ -48,6 +49,7 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    sources: SourcesSchema,
     kubernetes: Type.Object(
       {
         policy: Type.Array(Type.String(), {

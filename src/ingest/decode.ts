@@ -6,12 +6,6 @@
  */
 import { contentIds } from '../model/event-id.js';
 
-/** A body that cannot be read at all (HTTP 400); problems of single records are RecordErrors instead. */
-export class BadBodyError extends Error {
-  override readonly name = 'BadBodyError';
-  readonly statusCode = 400;
-}
-
 export interface RawRecord {
   /** 1-based line number (NDJSON) or 1-based position in the array. */
   line: number;

@@ -8,7 +8,8 @@ import { normalizeK8sEvent } from '../formats/kubernetes-audit.js';
 import type { AuditEvent } from '../model/event.js';
 import { applyPolicy, type CompiledPolicy } from '../policy/k8s/index.js';
 import type { AuditEvent as K8sEvent } from '../policy/k8s/types.js';
-import { BadBodyError, type RawRecord } from './decode.js';
+import type { RawRecord } from './decode.js';
+import { IngestError } from './errors.js';
 import type { DecodedRecords } from './prepare-records.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -20,7 +21,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 export function decodeEventList(list: unknown, policy: CompiledPolicy | undefined, keepOriginal = true): DecodedRecords {
   if (!isObject(list) || list.kind !== 'EventList' || !Array.isArray(list.items)) {
-    throw new BadBodyError('expected an audit.k8s.io EventList: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[…]}');
+    throw new IngestError('bad-body', 'expected an audit.k8s.io EventList: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[…]}');
   }
   const apiVersion = typeof list.apiVersion === 'string' ? list.apiVersion : undefined;
   const items: unknown[] = list.items;
@@ -64,7 +65,7 @@ export function decodeEventListBody(body: Buffer, policy: CompiledPolicy | undef
   try {
     list = JSON.parse(body.toString('utf8'));
   } catch (err) {
-    throw new BadBodyError(`invalid JSON: ${(err as Error).message}`);
+    throw new IngestError('bad-body', `invalid JSON: ${(err as Error).message}`);
   }
   return decodeEventList(list, policy, keepOriginal);
 }

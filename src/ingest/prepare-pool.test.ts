@@ -66,8 +66,8 @@ describe('PreparePool', () => {
     expect(got.errors.map((e) => e.path)).toEqual(['items[1]']);
     expect(got.bodyDigest).toBe(createHash('sha256').update(body).digest('hex'));
     expect((await pool!.run('k8s-eventlist', Buffer.from(body), { partial: true }, 1n)).bodyDigest).toBeUndefined();
-    await expect(pool!.run('k8s-eventlist', Buffer.from('{"kind":'), {}, 1n)).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/^invalid JSON/) });
-    await expect(pool!.run('k8s-eventlist', Buffer.from('{"kind":"Pod"}'), {}, 1n)).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/EventList/) });
+    await expect(pool!.run('k8s-eventlist', Buffer.from('{"kind":'), {}, 1n)).rejects.toMatchObject({ kind: 'bad-body', message: expect.stringMatching(/^invalid JSON/) });
+    await expect(pool!.run('k8s-eventlist', Buffer.from('{"kind":"Pod"}'), {}, 1n)).rejects.toMatchObject({ kind: 'bad-body', message: expect.stringMatching(/EventList/) });
   });
 
   it('replaces a decoding thread that dies, and keeps preparing', async () => {

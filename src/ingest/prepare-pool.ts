@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { compiledWorker } from '../worker-file.js';
+import { IngestError, type IngestErrorKind } from './errors.js';
 import { BackpressureError } from './group-commit.js';
 import type { PreparedBatch, PrepareOptions } from './prepare-records.js';
 
@@ -37,7 +38,7 @@ export interface PrepareRequest {
   digest: boolean;
 }
 
-export type PrepareReply = { id: number; batch: PreparedBatch } | { id: number; error: string; statusCode?: number };
+export type PrepareReply = { id: number; batch: PreparedBatch } | { id: number; error: string; kind?: IngestErrorKind };
 
 interface Slot {
   worker: Worker;
@@ -77,7 +78,7 @@ export class PreparePool {
       const p = this.take(m.id);
       if (!p) return;
       if ('batch' in m) return p.resolve(m.batch);
-      p.reject(Object.assign(new Error(m.error), m.statusCode ? { statusCode: m.statusCode } : {}));
+      p.reject(m.kind ? new IngestError(m.kind, m.error) : new Error(m.error));
     });
     // A worker that dies fails its own requests and is replaced; the others carry on.
     const died = (err: Error) => {

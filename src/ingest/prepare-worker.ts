@@ -8,6 +8,7 @@ import { transferList } from '../model/encoded.js';
 import { loadPolicies } from '../policy/k8s/index.js';
 import { bodyDigest } from './body-digest.js';
 import { decodeKind } from './decode-kind.js';
+import { IngestError } from './errors.js';
 import type { PrepareReply, PrepareRequest, PrepareWorkerConfig } from './prepare-pool.js';
 import { prepareRecords } from './prepare-records.js';
 import { lowerThreadPriority } from './thread-priority.js';
@@ -28,7 +29,7 @@ parentPort!.on('message', async (m: PrepareRequest) => {
     parentPort!.postMessage({ id: m.id, batch } satisfies PrepareReply, transferList(batch.events));
     return;
   } catch (err) {
-    reply = { id: m.id, error: (err as Error).message, statusCode: (err as { statusCode?: number }).statusCode };
+    reply = { id: m.id, error: (err as Error).message, kind: err instanceof IngestError ? err.kind : undefined };
   }
   parentPort!.postMessage(reply);
 });

@@ -9,7 +9,7 @@
 import type { AuditEvent } from '../model/event.js';
 import { ingestedAt, prepareEvent } from '../model/prepare.js';
 import { nowNs } from '../model/time.js';
-import type { IdempotentResult } from '../store/store.js';
+import type { Accepted, IngestOutcome, Rejected } from '../model/ingest-result.js';
 import type { DeadLetter } from './dead-letter.js';
 import type { Format } from '../formats/format.js';
 import type { CompiledPolicy } from '../policy/k8s/evaluate.js';
@@ -17,11 +17,12 @@ import { bodyDigest } from './body-digest.js';
 import type { RecordError } from './decode.js';
 import { decodeKind } from './decode-kind.js';
 import { FormatStream } from './format-decode.js';
-import type { GroupCommitter } from './group-commit.js';
+import { BackpressureError, type GroupCommitter } from './group-commit.js';
 import type { BodyKind, PreparePool } from './prepare-pool.js';
 import { prepareRecords, type DecodedRecords, type PreparedBatch } from './prepare-records.js';
 
 export type { DecodedRecords } from './prepare-records.js';
+export type { IngestOutcome } from '../model/ingest-result.js';
 
 export interface IngestObserver {
   accepted(n: number, source: string): void;
@@ -39,7 +40,7 @@ export interface IngestOptions {
   /**
    * Derives the idempotency key from the body instead: this prefix, then the
    * body's digest (body-digest.ts), computed on the decoding thread (bodies of
-   * ingestBody and ingestEventList only).
+   * `ecs` and `k8s-eventlist` inputs only).
    */
   bodyKeyPrefix?: string;
   /** Lines and bytes before this body in its file, so errors name file positions. */
@@ -47,19 +48,19 @@ export interface IngestOptions {
   offsetBase?: number;
 }
 
-export interface IngestResult extends IdempotentResult {
-  body: {
-    accepted: number;
-    /** Dropped by an audit policy (Kubernetes). */
-    dropped?: number;
-    /** Dropped by category exclusion. */
-    excluded?: number;
-    rejected?: number;
-    errors?: Omit<RecordError, 'text'>[];
-    /** Accepted events per format (`event.module`); `generic` counts lines no format recognised. */
-    by_format?: Record<string, number>;
-  };
-}
+/** What to ingest: a body the service decodes (ECS, a Kubernetes EventList, a named format), or records a source decoded itself. */
+export type IngestInput =
+  /** NDJSON or a JSON array of ECS events. */
+  | { kind: 'ecs'; body: Buffer }
+  /** A Kubernetes webhook body (an audit.k8s.io EventList), through the audit policy. */
+  | { kind: 'k8s-eventlist'; body: Buffer }
+  /** A body in a named input format (`app`, `auditd`, `auto`, …; `ecs` takes the direct path); `stream` carries multi-line records across the bodies of one file. */
+  | { kind: 'formatted'; format: Format; body: Buffer; stream?: { decoder: FormatStream; last: boolean } }
+  /** Records a source decoded itself (Loki push); `decode` runs only when the idempotency key is new. */
+  | { kind: 'records'; decode: () => DecodedRecords | Promise<DecodedRecords> };
+
+/** What store() comes to; duplicates and backpressure are decided around it. */
+type Stored = Accepted | Rejected;
 
 /** Most errors listed in one response; the dead-letter file has them all. */
 const MAX_REPORTED_ERRORS = 100;
@@ -76,11 +77,11 @@ export interface IngestServiceConfig {
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class IngestService {
-  private readonly inflight = new Map<string, Promise<IngestResult>>();
+  private readonly inflight = new Map<string, Promise<IngestOutcome>>();
 
   constructor(
     private readonly committer: GroupCommitter,
-    private readonly lookupIdempotency: (key: string) => Promise<IdempotentResult | undefined>,
+    private readonly lookupIdempotency: (key: string) => Promise<Accepted | undefined>,
     private readonly deadLetter: DeadLetter,
     private readonly config: IngestServiceConfig,
     private readonly observer?: IngestObserver,
@@ -88,24 +89,35 @@ export class IngestService {
     private readonly pool?: PreparePool,
   ) {}
 
-  /** Ingests an NDJSON or JSON-array body of ECS events. */
-  ingestBody(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
-    return this.run(() => this.prepareBody('ecs', body, opts), opts, true);
-  }
-
-  /** Ingests a Kubernetes webhook body (an audit.k8s.io EventList), through the audit policy. */
-  ingestEventList(body: Buffer, opts: IngestOptions): Promise<IngestResult> {
-    return this.run(() => this.prepareBody('k8s-eventlist', body, opts), opts, true);
-  }
-
   /**
-   * Ingests a body in a named input format (`app`, `auditd`, `auto`, …);
-   * `ecs` takes the direct path (NDJSON or a JSON array of ECS events).
+   * The one entry point of every source: decodes, stores and tells what came
+   * of it (accepted, rejected, a duplicate of a committed request, or refused
+   * for backpressure). A body that cannot be read at all throws IngestError.
    */
-  ingestFormatted(body: Buffer, format: Format, opts: IngestOptions, stream?: { decoder: FormatStream; last: boolean }): Promise<IngestResult> {
-    if (format.name === 'ecs') return this.ingestBody(body, opts);
+  async ingest(input: IngestInput, opts: IngestOptions): Promise<IngestOutcome> {
+    try {
+      return await this.dispatch(input, opts);
+    } catch (err) {
+      if (err instanceof BackpressureError) return { kind: 'backpressure', reason: err.message };
+      throw err;
+    }
+  }
+
+  private dispatch(input: IngestInput, opts: IngestOptions): Promise<IngestOutcome> {
+    switch (input.kind) {
+      case 'ecs':
+      case 'k8s-eventlist':
+        return this.run(() => this.prepareBody(input.kind, input.body, opts), opts, true);
+      case 'formatted':
+        return input.format.name === 'ecs' ? this.dispatch({ kind: 'ecs', body: input.body }, opts) : this.ingestFormatted(input, opts);
+      case 'records':
+        return this.run(async () => prepareRecords(await input.decode(), opts, this.prepareConfig(), pause), opts);
+    }
+  }
+
+  private ingestFormatted({ body, format, stream }: Extract<IngestInput, { kind: 'formatted' }>, opts: IngestOptions): Promise<IngestOutcome> {
     const decoder = stream?.decoder ?? new FormatStream(format);
-    return this.ingest(() => {
+    const decode = () => {
       const decoded = decoder.decode(body, {
         maxRecordBytes: this.config.maxRecordBytes,
         keepOriginal: this.config.keepOriginal,
@@ -113,15 +125,8 @@ export class IngestService {
         k8sPolicy: this.config.k8sPolicy,
       }, stream?.last ?? true);
       return { ...decoded, byFormat: true };
-    }, opts);
-  }
-
-  /**
-   * Ingests records a source decoded itself (a format decoder, Loki push).
-   * `decode` runs only when the idempotency key is new.
-   */
-  ingest(decode: () => DecodedRecords | Promise<DecodedRecords>, opts: IngestOptions): Promise<IngestResult> {
-    return this.run(async () => prepareRecords(await decode(), opts, this.prepareConfig(), pause), opts);
+    };
+    return this.dispatch({ kind: 'records', decode }, opts);
   }
 
   /** Ingests already-parsed events (internal producers such as the access log). */
@@ -151,7 +156,7 @@ export class IngestService {
    * (then answers as the first time). `eager` (for stateless decoding only)
    * prepares while the key is looked up.
    */
-  private async run(prepare: () => Promise<PreparedBatch>, opts: IngestOptions, eager = false): Promise<IngestResult> {
+  private async run(prepare: () => Promise<PreparedBatch>, opts: IngestOptions, eager = false): Promise<IngestOutcome> {
     // Until this request reaches the committer, a commit round may wait a moment for it.
     const coming = this.committer.expect();
     try {
@@ -161,32 +166,32 @@ export class IngestService {
     }
   }
 
-  private async runExpected(prepare: () => Promise<PreparedBatch>, opts: IngestOptions & { coming: () => void }, eager: boolean): Promise<IngestResult> {
+  private async runExpected(prepare: () => Promise<PreparedBatch>, opts: IngestOptions & { coming: () => void }, eager: boolean): Promise<IngestOutcome> {
     if (opts.bodyKeyPrefix !== undefined) {
       // The key is known once the body is decoded (its digest comes back with it).
       const batch = await prepare();
       const key = opts.bodyKeyPrefix + batch.bodyDigest;
-      return this.once(key, async () => ((await this.lookupIdempotency(key)) as IngestResult | undefined) ?? this.store(batch, { ...opts, idempotencyKey: key }));
+      return this.once(key, async () => duplicateOf(await this.lookupIdempotency(key)) ?? this.store(batch, { ...opts, idempotencyKey: key }));
     }
     const key = opts.idempotencyKey;
     if (!key) return this.store(await prepare(), opts);
     return this.once(key, async () => {
       if (!eager) {
-        const previous = await this.lookupIdempotency(key);
-        return previous ? (previous as IngestResult) : this.store(await prepare(), opts);
+        const previous = duplicateOf(await this.lookupIdempotency(key));
+        return previous ?? this.store(await prepare(), opts);
       }
       // The lookup and the decoding run side by side (a new key is the common
       // case); a key already committed wins, whatever its body decodes to.
       const [previous, prepared] = await Promise.allSettled([this.lookupIdempotency(key), prepare()]);
       if (previous.status === 'rejected') throw previous.reason;
-      if (previous.value) return previous.value as IngestResult;
+      if (previous.value) return { kind: 'duplicate', of: previous.value };
       if (prepared.status === 'rejected') throw prepared.reason;
       return this.store(prepared.value, opts);
     });
   }
 
   /** Runs `job` for `key` unless a request with the same key is running: then answers as that one does. */
-  private async once(key: string, job: () => Promise<IngestResult>): Promise<IngestResult> {
+  private async once(key: string, job: () => Promise<IngestOutcome>): Promise<IngestOutcome> {
     const running = this.inflight.get(key);
     if (running) return running;
     const started = job();
@@ -198,7 +203,7 @@ export class IngestService {
     }
   }
 
-  private async store(batch: PreparedBatch, opts: IngestOptions & { coming: () => void }): Promise<IngestResult> {
+  private async store(batch: PreparedBatch, opts: IngestOptions & { coming: () => void }): Promise<Stored> {
     const { errors } = batch;
     const rejectedLines = new Set(errors.map((e) => e.line)).size;
     if (rejectedLines > 0) {
@@ -207,28 +212,31 @@ export class IngestService {
     }
     const reported = errors.slice(0, MAX_REPORTED_ERRORS).map(({ text: _t, ...rest }) => rest);
     if (rejectedLines > 0 && !opts.partial) {
-      return { status: 400, body: { accepted: 0, rejected: rejectedLines, errors: reported } };
+      return { kind: 'rejected', rejected: rejectedLines, errors: reported };
     }
     // Counted only for a batch that is stored: a rejected one stores nothing, and how far its
     // records got before the first error depends on how far ahead the decoder parsed.
     for (const [category, n] of Object.entries(batch.excluded)) this.observer?.excluded(category, n);
     const count = batch.events.count;
-    const result: IngestResult = { status: 200, body: { accepted: count } };
-    if (batch.dropped) result.body.dropped = batch.dropped;
-    if (batch.byFormat) result.body.by_format = batch.byFormat;
+    const result: Accepted = { kind: 'accepted', accepted: count };
+    if (batch.dropped) result.dropped = batch.dropped;
+    if (batch.byFormat) result.byFormat = batch.byFormat;
     const excluded = Object.values(batch.excluded).reduce((a, b) => a + b, 0);
-    if (excluded > 0) result.body.excluded = excluded;
-    if (rejectedLines > 0) Object.assign(result.body, { rejected: rejectedLines, errors: reported });
-    const idempotency = opts.idempotencyKey ? { key: opts.idempotencyKey, result } : undefined;
-    if (count > 0 || idempotency) {
-      const committed = this.committer.submit({ events: this.committer.stage(batch.events), idempotency });
+    if (excluded > 0) result.excluded = excluded;
+    if (rejectedLines > 0) Object.assign(result, { rejected: rejectedLines, errors: reported });
+    const key = opts.idempotencyKey;
+    if (count > 0 || key) {
+      const committed = this.committer.submit({ events: this.committer.stage(batch.events), idempotency: key ? { key, result: { ...result } } : undefined });
       opts.coming();
-      await committed;
+      const first = await committed;
+      if (count > 0) result.firstSeq = first;
     }
     this.observer?.accepted(count, opts.source);
     return result;
   }
 }
+
+const duplicateOf = (previous: Accepted | undefined): IngestOutcome | undefined => previous && { kind: 'duplicate', of: previous };
 
 /** One dead-letter entry per rejected record, its reasons joined. */
 function errorsForDeadLetter(errors: RecordError[], source: string) {

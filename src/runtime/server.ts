@@ -1,5 +1,6 @@
 /**
- * Wires a running Vigil: store → group committer → ingest service → HTTP.
+ * Wires a running Vigil: store → group committer → ingest service → the
+ * configured sources (`sources:`) → HTTP.
  * Used by `vigil serve` and by tests. `stop()` is the graceful shutdown:
  * stop accepting, finish in-flight requests and commits, close the store.
  */
@@ -16,6 +17,7 @@ import { startCheckpoints, type Checkpointer } from '../integrity/signing/index.
 import { startRetention } from '../store/retention-policy.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { buildServer } from '../server/app.js';
+import { createSources } from '../sources/registry.js';
 import { ingestStack } from './ingest-stack.js';
 import { loadK8sPolicy } from './policy.js';
 import { tuneHeapForIngest } from '../gc-tuning.js';
@@ -53,6 +55,7 @@ export async function startServer(config: Config): Promise<Running> {
   const adminTokenFile = tokens?.ensureAdmin();
   let committer: GroupCommitter;
   const metrics = new Metrics(store, () => committer?.backlogBytes ?? 0);
+  const sources = createSources(config.sources);
   const stack = ingestStack(config, store, metrics, k8sPolicy, decodeThreads(config.ingest.decode_threads));
   committer = stack.committer;
   let stopping = false;
@@ -60,6 +63,7 @@ export async function startServer(config: Config): Promise<Running> {
     config,
     store,
     ingest: stack.ingest,
+    sources,
     metrics,
     tokens,
     k8sPolicy,

@@ -1,7 +1,8 @@
 /**
  * The HTTP server: Fastify with raw bodies, token auth on every route by
- * default, and errors mapped to statuses (400 bad input, 401/403 auth,
- * 413 too large, 503 backpressure with Retry-After).
+ * default, the HTTP sources' routes (src/sources), and errors mapped to
+ * statuses (400 bad input, 401/403 auth, 413 too large, 503 backpressure with
+ * Retry-After).
  */
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -15,16 +16,16 @@ import type { Checkpointer } from '../integrity/signing/index.js';
 import type { Ledger } from '../store/ledger.js';
 import type { AuditStore } from '../store/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { IngestError } from '../ingest/errors.js';
+import type { Source } from '../sources/source.js';
 import { AccessLog } from './access-log.js';
 import { registerAuth } from './auth.js';
 import { ApiError, codeForStatus, errorBody } from './errors.js';
 import { HttpError, registerRawBodies } from './body.js';
-import { eventsRoutes } from './routes/events.js';
+import { answerIngest } from './ingest-answer.js';
 import { healthRoutes } from './routes/health.js';
 import { integrityRoutes } from './routes/integrity.js';
 import { exportRoutes } from './routes/export.js';
-import { k8sAuditRoutes } from './routes/k8s-audit.js';
-import { lokiPushRoutes } from './routes/loki-push.js';
 import { lokiQueryRoutes } from './routes/loki-query.js';
 import { lokiTailRoutes } from './routes/loki-tail.js';
 import { queryRoutes } from './routes/query.js';
@@ -34,6 +35,8 @@ export interface ServerDeps {
   config: Config;
   store: AuditStore;
   ingest: IngestService;
+  /** The configured sources (src/sources); the HTTP ones get their routes here. */
+  sources: readonly Source[];
   metrics: Metrics;
   /** undefined when auth is `none` */
   tokens: TokenStore | undefined;
@@ -71,6 +74,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send(errorBody(err.code, err.message));
     if (err instanceof HttpError) return reply.code(err.status).send(errorBody(codeForStatus(err.status), err.message));
+    if (err instanceof IngestError) return answerIngest(reply, err, 'vigil');
     if (isClientError(err)) return reply.code(400).send(errorBody('bad_query', err.message));
     if (err instanceof BackpressureError) {
       return reply.code(503).header('retry-after', '1').send(errorBody('overloaded', err.message));
@@ -88,21 +92,21 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
   const access = new AccessLog(deps.ingest);
   healthRoutes(app, { metrics: deps.metrics, metricsAuth: config.server.metrics_auth, notReady: deps.notReady });
-  eventsRoutes(app, { ingest: deps.ingest, maxBodyBytes: config.server.max_body_bytes });
   queryRoutes(app, { store: deps.store, access });
   lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady, line: config.loki.line });
   const ledger = deps.ledger;
   lokiTailRoutes(app, { store: deps.store, access, line: config.loki.line, onCommit: ledger && ((listener) => ledger.onCommit(listener)) });
-  lokiPushRoutes(app, {
+  if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });
+  if (deps.ledger) integrityRoutes(app, { ledger: deps.ledger, checkpoints: deps.checkpoints, access });
+  if (deps.exportStore) exportRoutes(app, { store: deps.exportStore, checkpoints: deps.checkpoints, access, dataDir: config.data_dir });
+  const sourceDeps = {
     ingest: deps.ingest,
     maxBodyBytes: config.server.max_body_bytes,
     maxRecordBytes: config.ingest.max_record_bytes,
     keepOriginal: config.ingest.keep_original,
     k8sPolicy: deps.k8sPolicy,
-  });
-  if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });
-  if (deps.ledger) integrityRoutes(app, { ledger: deps.ledger, checkpoints: deps.checkpoints, access });
-  if (deps.exportStore) exportRoutes(app, { store: deps.exportStore, checkpoints: deps.checkpoints, access, dataDir: config.data_dir });
-  k8sAuditRoutes(app, { ingest: deps.ingest, maxBodyBytes: config.server.max_body_bytes });
+    answer: answerIngest,
+  };
+  for (const source of deps.sources) source.routes?.(app, sourceDeps);
   return app;
 }

@@ -3,6 +3,7 @@
  * ClickHouse store later; everything above (ingest, query, API) sees only this.
  */
 import type { EncodedEvents } from '../model/encoded.js';
+import type { Accepted } from '../model/ingest-result.js';
 import type { PreparedEvent } from '../model/prepare.js';
 
 /**
@@ -22,14 +23,16 @@ export interface StagedEvents {
 export interface AppendRequest {
   /** Prepared events, or a batch this same store staged with `stage()`. */
   events: PreparedEvent[] | StagedEvents;
-  /** Recorded in the same transaction as the events, so a resend is answered without storing twice. */
+  /**
+   * Recorded in the same transaction as the events, so a resend is answered
+   * without storing twice; the store records the result with `firstSeq`, the
+   * first sequence number it gave these events (when there are any).
+   */
   idempotency?: { key: string; result: IdempotentResult };
 }
 
-export interface IdempotentResult {
-  status: number;
-  body: unknown;
-}
+/** What a request with an idempotency key came to, kept (as JSON) to answer its resends. */
+export type IdempotentResult = Accepted;
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 export type LineOp = '|=' | '!=' | '|~' | '!~';

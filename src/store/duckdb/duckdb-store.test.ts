@@ -10,7 +10,7 @@ describe('DuckDBStore', () => {
   it('numbers events 0.. without gaps across commits and restarts', async () => {
     const dir = tempDir();
     let store = await DuckDBStore.open({ dataDir: dir });
-    expect(await store.schemaVersion()).toBe(4);
+    expect(await store.schemaVersion()).toBe(5);
     expect(await store.append([{ events: prepared(3) }, { events: prepared(2, 3) }])).toEqual([0, 3]);
     expect(await store.append([{ events: prepared(1, 5) }])).toEqual([5]);
     await store.close();
@@ -52,27 +52,28 @@ describe('DuckDBStore', () => {
   it('records idempotency keys in the same transaction', async () => {
     const dir = tempDir();
     const store = await DuckDBStore.open({ dataDir: dir });
-    await store.append([{ events: prepared(2), idempotency: { key: 'k1', result: { status: 200, body: { accepted: 2 } } } }]);
-    expect(await store.lookupIdempotency('k1')).toEqual({ status: 200, body: { accepted: 2 } });
+    await store.append([{ events: prepared(2), idempotency: { key: 'k1', result: { kind: 'accepted', accepted: 2, firstSeq: 0 } } }]);
+    expect(await store.lookupIdempotency('k1')).toEqual({ kind: 'accepted', accepted: 2, firstSeq: 0 });
     expect(await store.lookupIdempotency('k2')).toBeUndefined();
     await store.close();
   });
 
-  it('keeps the idempotency keys of a schema 3 store through migration 4 (plain index)', async () => {
+  it('keeps the idempotency keys of a schema 3 store through migrations 4 (plain index) and 5 (ingest results)', async () => {
     const dir = tempDir();
     const db = await DuckDBInstance.create(join(dir, DB_FILE));
     const conn = await db.connect();
     await conn.run('CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)');
     for (const m of MIGRATIONS.filter((m) => m.version <= 3)) for (const sql of m.statements) await conn.run(sql);
     await conn.run(`INSERT INTO meta VALUES ('schema_version', '3')`);
-    await conn.run(`INSERT INTO idempotency VALUES ('k-old', 1, 200, '{"accepted":5}')`);
+    await conn.run(`INSERT INTO idempotency VALUES ('k-old', 1, 200, '{"accepted":5}'), ('k-fmt', 1, 200, '{"accepted":2,"by_format":{"app":2}}')`);
     conn.closeSync();
     db.closeSync();
     const store = await DuckDBStore.open({ dataDir: dir });
-    expect(await store.schemaVersion()).toBe(4);
-    expect(await store.lookupIdempotency('k-old')).toEqual({ status: 200, body: { accepted: 5 } });
-    await store.append([{ events: prepared(1), idempotency: { key: 'k-new', result: { status: 200, body: { accepted: 1 } } } }]);
-    expect(await store.lookupIdempotency('k-new')).toEqual({ status: 200, body: { accepted: 1 } });
+    expect(await store.schemaVersion()).toBe(5);
+    expect(await store.lookupIdempotency('k-old')).toEqual({ kind: 'accepted', accepted: 5 });
+    expect(await store.lookupIdempotency('k-fmt')).toEqual({ kind: 'accepted', accepted: 2, byFormat: { app: 2 } });
+    await store.append([{ events: prepared(1), idempotency: { key: 'k-new', result: { kind: 'accepted', accepted: 1, firstSeq: 0 } } }]);
+    expect(await store.lookupIdempotency('k-new')).toEqual({ kind: 'accepted', accepted: 1, firstSeq: 0 });
     await store.close();
   });
 });

@@ -206,9 +206,11 @@ export class DuckDBStore implements AuditStore {
         range = inserted.range;
         const now = Date.now();
         const keys: string[] = [];
-        for (const { idempotency: i } of requests) {
-          if (i) keys.push(`(${sqlString(i.key)}, ${now}, ${Number(i.result.status)}, ${sqlString(JSON.stringify(i.result.body))})`);
-        }
+        requests.forEach(({ idempotency: i }, n) => {
+          // Recorded with the first sequence number this commit gave the request's events.
+          const result = batches[n].count > 0 ? { ...i?.result, firstSeq: starts[n] } : i?.result;
+          if (i) keys.push(`(${sqlString(i.key)}, ${now}, ${sqlString(JSON.stringify(result))})`);
+        });
         const remember = keys.length > 0 ? `INSERT INTO idempotency VALUES ${keys.join(', ')};` : '';
         await this.conn.run(`${inserted.save}${remember}COMMIT`);
       } catch (err) {
@@ -225,9 +227,9 @@ export class DuckDBStore implements AuditStore {
   }
 
   async lookupIdempotency(key: string): Promise<IdempotentResult | undefined> {
-    const r = await this.reader.runAndReadAll('SELECT status, body FROM idempotency WHERE key = $1 LIMIT 1', [key]);
+    const r = await this.reader.runAndReadAll('SELECT result FROM idempotency WHERE key = $1 LIMIT 1', [key]);
     const row = r.getRows()[0];
-    return row ? { status: Number(row[0]), body: JSON.parse(String(row[1])) } : undefined;
+    return row ? (JSON.parse(String(row[0])) as IdempotentResult) : undefined;
   }
 
   async stats(): Promise<StoreStats> {

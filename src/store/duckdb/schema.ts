@@ -100,6 +100,24 @@ export const MIGRATIONS: Migration[] = [
       'CREATE INDEX idempotency_key ON idempotency (key)',
     ],
   },
+  {
+    version: 5,
+    description: 'idempotency keys keep the ingest result (src/model/ingest-result.ts) as JSON instead of an HTTP status and body',
+    statements: [
+      `CREATE TABLE idempotency_v5 (
+        key     VARCHAR NOT NULL,
+        created BIGINT NOT NULL,
+        result  VARCHAR NOT NULL
+      )`,
+      // Only accepted requests were recorded (status 200); their body's by_format is the result's byFormat.
+      `INSERT INTO idempotency_v5 SELECT key, created,
+        json_merge_patch(json_merge_patch(body, '{"kind":"accepted"}'), json_object('by_format', NULL, 'byFormat', body->'by_format'))::VARCHAR
+        FROM idempotency`,
+      'DROP TABLE idempotency',
+      'ALTER TABLE idempotency_v5 RENAME TO idempotency',
+      'CREATE INDEX idempotency_key_v5 ON idempotency (key)',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -9,7 +9,7 @@ import { pinoLoki } from 'pino-loki';
 import winston from 'winston';
 import LokiTransport from 'winston-loki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServer, type TestServer } from '../../testing/server.js';
+import { testServer, type TestServer } from '../testing/server.js';
 
 type Streams = { data: { result: { stream: Record<string, string>; values: [string, string][] }[] } };
 

@@ -1,34 +1,21 @@
 /**
- * POST /loki/api/v1/push — Loki's push API, so Promtail, Grafana Alloy,
- * Fluent Bit's `loki` output, pino-loki and winston-loki ship to Vigil
- * unchanged. Bodies: JSON (`application/json`) or a raw-block snappy
- * `logproto.PushRequest` (`application/x-protobuf`, or no content type, as
- * Loki reads it); `Content-Encoding: gzip` or `deflate` on top of either.
- *
- * Every entry is one record for the `auto` format (one decoder per stream, so
- * auditd records pushed as separate entries still group); a line with no time
- * of its own takes the entry's timestamp. The stream's labels are stored as
- * sent in the event's ECS `labels` object (structured metadata too, stream
- * labels winning), which is where the Loki read API takes stream labels from.
- * Answered 204 once the events are durably committed; a resend of the same
- * body (or the same `Idempotency-Key`) stores nothing twice.
+ * Loki push bodies (src/sources/loki-push.ts): JSON or a raw-block snappy
+ * `logproto.PushRequest`, parsed into streams, and the streams decoded into
+ * records for the ingest service (each entry through the `auto` format, one
+ * decoder per stream; the stream labels and structured metadata into the
+ * event's ECS `labels`).
  */
 import { createHash } from 'node:crypto';
-import { inflate } from 'node:zlib';
-import { promisify } from 'node:util';
-import type { FastifyInstance, FastifyReply } from 'fastify';
 import protobuf from 'protobufjs';
 import snappy from 'snappy';
-import { FormatError, type DecodeOptions, type Decoded } from '../../formats/format.js';
-import { autoFormat } from '../../formats/registry.js';
-import type { DecodedRecords, IngestResult, IngestService } from '../../ingest/service.js';
-import type { RawRecord, RecordError } from '../../ingest/decode.js';
-import type { AuditEvent } from '../../model/event.js';
-import type { CompiledPolicy } from '../../policy/k8s/index.js';
-import { filterAuditLine } from '../../policy/k8s/line-filter.js';
-import { bodyOf, HttpError } from '../body.js';
-
-const inflateAsync = promisify(inflate);
+import { FormatError, type DecodeOptions, type Decoded } from '../formats/format.js';
+import { autoFormat } from '../formats/registry.js';
+import type { RawRecord, RecordError } from '../ingest/decode.js';
+import { IngestError } from '../ingest/errors.js';
+import type { DecodedRecords } from '../ingest/service.js';
+import type { AuditEvent } from '../model/event.js';
+import type { CompiledPolicy } from '../policy/k8s/index.js';
+import { filterAuditLine } from '../policy/k8s/line-filter.js';
 
 /** Loki's `pkg/push/push.proto` (package logproto), with Timestamp inlined (wire-compatible with google.protobuf.Timestamp). */
 const PUSH_PROTO = `
@@ -60,7 +47,11 @@ export interface PushStream {
 }
 
 /** A bad push body: answered 400 with this text, as Loki does. */
-export class PushError extends Error {}
+export class PushError extends IngestError {
+  constructor(message: string) {
+    super('bad-body', message);
+  }
+}
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -190,7 +181,7 @@ type ProtoEntry = { timestamp?: { seconds?: string; nanos?: number }; line?: str
 
 /** A protobuf push body: a raw snappy block of logproto.PushRequest. */
 export function parsePushProto(body: Buffer, limit: number): PushStream[] {
-  if (snappyLength(body) > limit) throw new HttpError(413, `decompressed body exceeds the limit of ${limit} bytes`);
+  if (snappyLength(body) > limit) throw new IngestError('too-large', `decompressed body exceeds the limit of ${limit} bytes`);
   let raw: Buffer;
   try {
     raw = snappy.uncompressSync(body, { asBuffer: true }) as Buffer;
@@ -278,50 +269,4 @@ export function decodePush(streams: PushStream[], opts: PushDecodeOptions): Deco
   }
   records.sort((a, b) => a.line - b.line);
   return { records, errors, dropped };
-}
-
-export interface LokiPushDeps extends PushDecodeOptions {
-  ingest: IngestService;
-  maxBodyBytes: number;
-}
-
-/** Loki's 204, or a 400 text naming the entries that were not stored (the others were, as Loki does). */
-function replyFor(reply: FastifyReply, result: IngestResult): FastifyReply {
-  if (result.status === 200 && !result.body.rejected) return reply.code(204).send();
-  const errors = (result.body.errors ?? []).map((e) => `entry ${e.line}: ${e.path ? `${e.path}: ` : ''}${e.reason}`);
-  return reply
-    .code(result.status === 200 ? 400 : result.status)
-    .type('text/plain; charset=utf-8')
-    .send(`${result.body.rejected ?? 0} entries rejected, ${result.body.accepted} stored:\n${errors.join('\n')}\n`);
-}
-
-export function lokiPushRoutes(app: FastifyInstance, deps: LokiPushDeps): void {
-  app.post('/loki/api/v1/push', { config: { scope: 'ingest' } }, async (req, reply) => {
-    const encoding = (req.headers['content-encoding'] ?? '').toLowerCase().trim();
-    let body: Buffer;
-    try {
-      if (encoding === 'snappy') body = (req.body as Buffer | undefined) ?? Buffer.alloc(0); // Loki tolerates it: the protobuf body is snappy anyway
-      else if (encoding === 'deflate') {
-        try {
-          body = await inflateAsync((req.body as Buffer | undefined) ?? Buffer.alloc(0), { maxOutputLength: deps.maxBodyBytes });
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new HttpError(413, `decompressed body exceeds the limit of ${deps.maxBodyBytes} bytes`);
-          throw new PushError(`invalid deflate body: ${(err as Error).message}`);
-        }
-      } else body = await bodyOf(req, deps.maxBodyBytes);
-      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      const streams = type === 'application/json' ? parsePushJson(body) : parsePushProto(body, deps.maxBodyBytes);
-      const header = req.headers['idempotency-key'];
-      // Without a key, the body is one: a retried push (lost response) is stored once.
-      const key = typeof header === 'string' && header !== '' ? header : `loki-push:${createHash('sha256').update(type).update('\0').update(body).digest('hex')}`;
-      const result = await deps.ingest.ingest(() => decodePush(streams, deps), { source: 'loki.push', partial: true, idempotencyKey: key });
-      return replyFor(reply, result);
-    } catch (err) {
-      if (err instanceof PushError) return reply.code(400).type('text/plain; charset=utf-8').send(`${err.message}\n`);
-      if (err instanceof HttpError && err.status !== 413 && err.status !== 415) {
-        return reply.code(err.status).type('text/plain; charset=utf-8').send(`${err.message}\n`);
-      }
-      throw err;
-    }
-  });
 }

@@ -3,11 +3,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../testing/events.js';
-import { testServer, type TestServer } from '../../testing/server.js';
+import { tempDir } from '../testing/events.js';
+import { testServer, type TestServer } from '../testing/server.js';
 
-const POLICY = new URL('../../policy/k8s/testdata/giantswarm-policy.yaml', import.meta.url).pathname;
-const SAMPLE = new URL('../../formats/testdata/kubernetes-eventlist.json', import.meta.url).pathname;
+const POLICY = new URL('../policy/k8s/testdata/giantswarm-policy.yaml', import.meta.url).pathname;
+const SAMPLE = new URL('../formats/testdata/kubernetes-eventlist.json', import.meta.url).pathname;
 const now = new Date(Date.now() - 60_000).toISOString().replace('Z', '000Z');
 
 /** An audit event at level RequestResponse with both bodies. */

@@ -3,8 +3,8 @@ import { gzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 import snappy from 'snappy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServer, type TestServer } from '../../testing/server.js';
-import { labelsText, parseLabels } from './loki-push.js';
+import { testServer, type TestServer } from '../testing/server.js';
+import { labelsText, parseLabels } from './loki-push-body.js';
 
 const T0 = 1_767_225_600n; // 2026-01-01T00:00:00Z, seconds
 const ns = (sec: number) => ((T0 + BigInt(sec)) * 1_000_000_000n).toString();
