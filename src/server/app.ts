@@ -25,6 +25,7 @@ import { integrityRoutes } from './routes/integrity.js';
 import { exportRoutes } from './routes/export.js';
 import { k8sAuditRoutes } from './routes/k8s-audit.js';
 import { lokiPushRoutes } from './routes/loki-push.js';
+import { lokiDrilldownRoutes } from './routes/loki-drilldown.js';
 import { lokiQueryRoutes } from './routes/loki-query.js';
 import { lokiTailRoutes } from './routes/loki-tail.js';
 import { queryRoutes } from './routes/query.js';
@@ -86,6 +87,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   eventsRoutes(app, { ingest: deps.ingest, maxBodyBytes: config.server.max_body_bytes });
   queryRoutes(app, { store: deps.store, access });
   lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady, line: config.loki.line });
+  lokiDrilldownRoutes(app, { store: deps.store, access, line: config.loki.line });
   const ledger = deps.ledger;
   lokiTailRoutes(app, { store: deps.store, access, line: config.loki.line, onCommit: ledger && ((listener) => ledger.onCommit(listener)) });
   lokiPushRoutes(app, {
