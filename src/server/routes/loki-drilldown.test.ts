@@ -24,7 +24,7 @@ describe('Loki Logs Drilldown API', () => {
     expect((await s.call('/api/v1/events', { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } })).status).toBe(200);
     const push = JSON.stringify({
       streams: [{
-        stream: { job: 'web', dataset: 'web.access' },
+        stream: { job: 'web', dataset: 'web.access', trace: '0b8f2d4e-6a1c-4f7e-9d3b-2c5a7e9f1b3d' },
         values: [[ns(5), 'GET /orders/17 status=200 took=12ms'], [ns(65), 'GET /orders/42 status=500 took=3ms'], [ns(66), 'user logged out']],
       }],
     });
@@ -69,6 +69,9 @@ describe('Loki Logs Drilldown API', () => {
     const r = (await get(`/loki/api/v1/detected_labels?query=${encodeURIComponent('{dataset="app.audit"}')}&${range}`)).json();
     const labels = Object.fromEntries(r.detectedLabels.map((l: { label: string; cardinality: number }) => [l.label, l.cardinality]));
     expect(labels).toMatchObject({ dataset: 1, outcome: 2, detected_level: 2 });
+    const web = (await get(`/loki/api/v1/detected_labels?query=${encodeURIComponent('{job="web"}')}&${range}`)).json();
+    expect(web.detectedLabels).toContainEqual({ label: 'job', cardinality: 1 });
+    expect(web.detectedLabels.map((l: { label: string }) => l.label)).not.toContain('trace');
   });
 
   it('answers patterns: variable words as <_>, counted per step', async () => {
