@@ -8,6 +8,7 @@
 import type { Store } from '../store/store.js';
 import { QueryArgumentError } from './errors.js';
 import { scanEntries, type ResultEntry } from './eval/logs.js';
+import type { LogSelector } from './logql/ast.js';
 import { parseLogQL } from './logql/build.js';
 import { planLog, type LineView } from './plan/plan.js';
 
@@ -19,11 +20,17 @@ export interface Window {
   view: LineView;
 }
 
-/** The entries a log query selects in the window, newest first, at most `limit`. */
-export async function* selection(store: Store, w: Window, limit = Infinity): AsyncGenerator<ResultEntry> {
-  const q = w.query.trim();
+/** The window's log query; empty or `{}` selects every entry. */
+function logQuery(query: string): LogSelector {
+  const q = query.trim();
   const expr = parseLogQL(q && q !== '{}' ? q : '{dataset=~".+"}');
   if (expr.kind !== 'log') throw new QueryArgumentError('expected a stream selector');
+  return expr;
+}
+
+/** The entries a log query selects in the window, newest first, at most `limit`. */
+export async function* selection(store: Store, w: Window, limit = Infinity): AsyncGenerator<ResultEntry> {
+  const expr = logQuery(w.query);
   const plan = planLog(expr, store.sql!.catalog, { fromNs: w.startNs, toNs: w.endNs, direction: 'backward', view: w.view, ...(Number.isFinite(limit) ? { limit } : {}) });
   let n = 0;
   for await (const e of scanEntries(store.sql!, plan)) {
@@ -57,9 +64,7 @@ export function bucketEnd(ts: bigint, stepNs: bigint, endNs: bigint): bigint {
 
 /** Bytes of log lines per label set (or label name) per step; the `limit` largest series, largest first. */
 export async function volumeRange(store: Store, r: VolumeRangeRequest): Promise<VolumeSeries[]> {
-  const expr = parseLogQL(r.query || '{dataset=~".+"}');
-  if (expr.kind !== 'log') throw new QueryArgumentError('expected a stream selector');
-  const names = r.targetLabels ?? expr.matchers.map((m) => m.name);
+  const names = r.targetLabels ?? logQuery(r.query).matchers.map((m) => m.name);
   const series = new Map<string, { metric: Record<string, string>; buckets: Map<bigint, number>; total: number }>();
   const add = (metric: Record<string, string>, at: bigint, bytes: number) => {
     const key = JSON.stringify(metric);
