@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../model/event.js';
 import { ingestedAt, prepareEvent } from '../model/prepare.js';
 import { formatNs } from '../model/time.js';
-import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import type { AuditStore } from '../store/index.js';
+import { openTestStore } from '../testing/store.js';
 import { tempDir } from '../testing/events.js';
 import { execute, explainQuery, runQuery, type ExecRequest } from './engine.js';
 import { alignToStep } from './loki-params.js';
@@ -30,9 +31,9 @@ const EVENTS = [
   ev(190n, 'sign-in', 'failure', 'alice', 'authentication', 'level=error msg="bad password" user=alice latency=100ms', { job: 'auth' }),
 ];
 
-let store: DuckDBStore;
+let store: AuditStore;
 beforeAll(async () => {
-  store = await DuckDBStore.open({ dataDir: tempDir() });
+  store = await openTestStore(tempDir());
   await store.append([{ events: EVENTS.map((e) => prepareEvent(e, ingestedAt(T0 + 1000n * S))) }]);
 });
 afterAll(() => store.close());

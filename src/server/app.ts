@@ -26,6 +26,7 @@ import { answerIngest } from './ingest-answer.js';
 import { healthRoutes } from './routes/health.js';
 import { integrityRoutes } from './routes/integrity.js';
 import { exportRoutes } from './routes/export.js';
+import { lokiDrilldownRoutes } from './routes/loki-drilldown.js';
 import { lokiQueryRoutes } from './routes/loki-query.js';
 import { lokiTailRoutes } from './routes/loki-tail.js';
 import { queryRoutes } from './routes/query.js';
@@ -94,6 +95,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   healthRoutes(app, { metrics: deps.metrics, metricsAuth: config.server.metrics_auth, notReady: deps.notReady });
   queryRoutes(app, { store: deps.store, access });
   lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady, line: config.loki.line });
+  lokiDrilldownRoutes(app, { store: deps.store, access, line: config.loki.line });
   const ledger = deps.ledger;
   lokiTailRoutes(app, { store: deps.store, access, line: config.loki.line, onCommit: ledger && ((listener) => ledger.onCommit(listener)) });
   if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });

@@ -2,7 +2,7 @@
  * ClickHouse's side of LogQL pushdown: the dialect and the catalog of a
  * ClickHouse `events` table. Pure string building (no client, no server), so
  * the same plans render for ClickHouse as for DuckDB and golden tests pin
- * both (src/store/duckdb/golden.test.ts).
+ * both (golden.test.ts, beside the DuckDB store).
  *
  * Portable between ClickHouse 18.16 and current releases: only `position`,
  * `match` (RE2, unanchored: full matches are anchored in the pattern),
