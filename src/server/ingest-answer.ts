@@ -9,6 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { IngestError, type IngestErrorKind } from '../ingest/errors.js';
 import type { Accepted, IngestOutcome, RejectedRecord } from '../model/ingest-result.js';
 import type { AnswerDialect } from '../sources/source.js';
+import { ERROR_CODES, errorBody, type ErrorCode } from './errors.js';
 
 /** The JSON body of an ingest answer (POST /api/v1/events, /api/v1/k8s/audit). */
 export interface IngestAnswerBody {
@@ -20,7 +21,7 @@ export interface IngestAnswerBody {
   errors?: RejectedRecord[];
 }
 
-const STATUS: Record<IngestErrorKind, number> = { 'bad-body': 400, 'too-large': 413, 'unsupported-encoding': 415 };
+const CODE: Record<IngestErrorKind, ErrorCode> = { 'bad-body': 'bad_request', 'too-large': 'payload_too_large', 'unsupported-encoding': 'unsupported_media_type' };
 
 function acceptedBody(r: Accepted): IngestAnswerBody {
   const body: IngestAnswerBody = { accepted: r.accepted };
@@ -46,9 +47,9 @@ function lokiText(body: IngestAnswerBody): string {
 export function answerIngest(reply: FastifyReply, result: IngestOutcome | IngestError, dialect: AnswerDialect): FastifyReply {
   if (result instanceof IngestError) {
     if (dialect === 'loki' && result.kind === 'bad-body') return reply.code(400).type('text/plain; charset=utf-8').send(`${result.message}\n`);
-    return reply.code(STATUS[result.kind]).send({ error: 'bad_request', message: result.message });
+    return reply.code(ERROR_CODES[CODE[result.kind]].status).send(errorBody(CODE[result.kind], result.message));
   }
-  if (result.kind === 'backpressure') return reply.code(503).header('retry-after', '1').send({ error: 'overloaded', message: result.reason });
+  if (result.kind === 'backpressure') return reply.code(503).header('retry-after', '1').send(errorBody('overloaded', result.reason));
   const { status, body } = vigilAnswer(result.kind === 'duplicate' ? result.of : result);
   if (dialect === 'vigil') return reply.code(status).send(body);
   if (status === 200 && !body.rejected) return reply.code(204).send();

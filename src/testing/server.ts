@@ -27,3 +27,10 @@ export async function testServer(overrides: Record<string, unknown> = {}, dataDi
     },
   };
 }
+
+/** GET `path` and read the answer as text, with its status and content type (JSON on demand). */
+export async function getText(s: TestServer, path: string) {
+  const res = await s.call(path);
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get('content-type') ?? '', text, json: () => JSON.parse(text) };
+}

@@ -1,6 +1,6 @@
 /** The Logs Drilldown reads against a running server: volume_range, detected_fields, detected_labels, patterns. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServer, type TestServer } from '../../testing/server.js';
+import { getText, testServer, type TestServer } from '../../testing/server.js';
 
 const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z, seconds
 const ns = (sec: number) => `${T0 + sec}000000000`;
@@ -13,11 +13,7 @@ const event = (sec: number, outcome: string, user: string) => ({
 describe('Loki Logs Drilldown API', () => {
   let s: TestServer;
   const range = `start=${T0}&end=${T0 + 300}`;
-  const get = async (path: string) => {
-    const res = await s.call(path);
-    const text = await res.text();
-    return { status: res.status, type: res.headers.get('content-type') ?? '', text, json: () => JSON.parse(text) };
-  };
+  const get = (path: string) => getText(s, path);
   beforeAll(async () => {
     s = await testServer();
     const body = [event(10, 'failure', 'alice'), event(70, 'success', 'bob'), event(130, 'failure', 'alice')].map((e) => JSON.stringify(e)).join('\n');

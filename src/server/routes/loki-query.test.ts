@@ -1,6 +1,6 @@
 /** The Loki read API against a running server: Loki's shapes, numbers and errors. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServer, type TestServer } from '../../testing/server.js';
+import { getText, testServer, type TestServer } from '../../testing/server.js';
 import { formatSampleValue } from './loki-marshal.js';
 
 const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z, seconds
@@ -12,11 +12,7 @@ const event = (sec: number, outcome: string, user: string) => ({
 
 describe('Loki read API', () => {
   let s: TestServer;
-  const get = async (path: string) => {
-    const res = await s.call(path);
-    const text = await res.text();
-    return { status: res.status, type: res.headers.get('content-type') ?? '', text, json: () => JSON.parse(text) };
-  };
+  const get = (path: string) => getText(s, path);
   beforeAll(async () => {
     s = await testServer();
     const body = [event(10, 'failure', 'alice'), event(70, 'success', 'bob'), event(130, 'failure', 'alice')].map((e) => JSON.stringify(e)).join('\n');
