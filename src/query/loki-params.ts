@@ -10,6 +10,7 @@ import { parseDuration } from './logql/literals.js';
 export type Params = Record<string, string | string[] | undefined>;
 
 export const MAX_ENTRIES_LIMIT = 5000;
+const MAX_POINTS = 11_000;
 
 /** The last value of a repeated parameter. */
 export const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v);
@@ -43,6 +44,16 @@ export function range(p: Params): { startNs: bigint; endNs: bigint } {
   const since = p.since ? parseStep(one(p.since)!) : 3600n * 1_000_000_000n;
   const startNs = p.start ? parseLokiTime(one(p.start)!, 'start') : (endNs > now ? now : endNs) - since;
   return { startNs, endNs };
+}
+
+/** `step` (default max(1s, range/250)), positive and at most 11,000 points over the range, as Loki checks it. */
+export function stepOf(p: Params, startNs: bigint, endNs: bigint): bigint {
+  const stepNs = p.step ? parseStep(one(p.step)!) : defaultStepNs(startNs, endNs);
+  if (stepNs <= 0n) throw new QueryArgumentError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+  if ((endNs - startNs) / stepNs > BigInt(MAX_POINTS)) {
+    throw new QueryArgumentError('exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter');
+  }
+  return stepNs;
 }
 
 export function limitOf(p: Params): number {

@@ -11,41 +11,19 @@ import { detectedFieldValues, detectedFields, type FieldsRequest } from '../../q
 import { detectedLabels, volumeRange, type Window } from '../../query/drilldown.js';
 import { patterns } from '../../query/patterns.js';
 import type { LineView } from '../../query/plan/plan.js';
-import { nowNs } from '../../model/time.js';
 import { formatSampleValue, formatSeconds } from './loki-marshal.js';
-import { defaultStepNs, limitOf, MAX_ENTRIES_LIMIT, parseLokiTime, parseStep, type Params } from '../../query/loki-params.js';
+import { limitOf, MAX_ENTRIES_LIMIT, one, range, stepOf, type Params } from '../../query/loki-params.js';
 import type { LokiDeps } from './loki-query.js';
 
-const HOUR_NS = 3_600_000_000_000n;
-
-const last = (p: Params, name: string): string | undefined => {
-  const v = p[name];
-  return Array.isArray(v) ? v.at(-1) : v;
-};
+const last = (p: Params, name: string): string | undefined => one(p[name]);
 
 /** Loki's bounds(): `end` (default now), `start` (default `end` − `since`, `since` 1h); end before start is refused. */
 function windowOf(p: Params, view: LineView): Window {
-  const now = nowNs();
-  const end = last(p, 'end');
-  const start = last(p, 'start');
-  const since = last(p, 'since');
-  const endNs = end ? parseLokiTime(end, 'end') : now;
-  const startNs = start ? parseLokiTime(start, 'start') : (endNs < now ? endNs : now) - (since ? parseStep(since) : HOUR_NS);
+  const { startNs, endNs } = range(p);
   if (endNs < startNs) throw new QueryArgumentError('end timestamp must not be before or equal to start time');
   // Vigil's `line=ecs|original`, as on query_range.
   const line = last(p, 'line');
   return { query: last(p, 'query') ?? '', startNs, endNs, view: line === 'ecs' || line === 'original' ? line : view };
-}
-
-/** `step` (default max(1s, range/250)), positive and at most 11,000 points. */
-function stepOf(p: Params, w: Window): bigint {
-  const s = last(p, 'step');
-  const stepNs = s ? parseStep(s) : defaultStepNs(w.startNs, w.endNs);
-  if (stepNs <= 0n) throw new QueryArgumentError('zero or negative query resolution step widths are not accepted. Try a positive integer');
-  if ((w.endNs - w.startNs) / stepNs > 11_000n) {
-    throw new QueryArgumentError('exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter');
-  }
-  return stepNs;
 }
 
 /** A positive integer parameter (Loki's parseInt with a default). */
@@ -58,7 +36,7 @@ function positive(p: Params, name: string, fallback: number, error: string): num
 
 function fieldsRequest(p: Params, view: LineView): FieldsRequest {
   const w = windowOf(p, view);
-  stepOf(p, w);
+  stepOf(p, w.startNs, w.endNs);
   const lineLimit = positive(p, 'line_limit', 100, 'limit must be a positive value');
   if (lineLimit > MAX_ENTRIES_LIMIT) throw new QueryArgumentError(`max entries limit per query exceeded, limit > max_entries_limit_per_query (${lineLimit} > ${MAX_ENTRIES_LIMIT})`);
   const limit = positive(p, last(p, 'limit') === undefined ? 'field_limit' : 'limit', 1000, 'limit must be a positive value');
@@ -84,7 +62,7 @@ export function lokiDrilldownRoutes(app: FastifyInstance, deps: LokiDeps): void 
 
   const volume = route(async (p) => {
     const w = windowOf(p, view);
-    const stepNs = stepOf(p, w);
+    const stepNs = stepOf(p, w.startNs, w.endNs);
     const aggregateBy = last(p, 'aggregateBy') || 'series';
     if (aggregateBy !== 'series' && aggregateBy !== 'labels') throw new QueryArgumentError('invalid aggregation option');
     const targetLabels = last(p, 'targetLabels')?.split(',').filter(Boolean);
@@ -122,7 +100,7 @@ export function lokiDrilldownRoutes(app: FastifyInstance, deps: LokiDeps): void 
 
   app.get('/loki/api/v1/patterns', read, route(async (p) => {
     const w = windowOf(p, view);
-    const items = await patterns(deps.store, { ...w, stepNs: stepOf(p, w) });
+    const items = await patterns(deps.store, { ...w, stepNs: stepOf(p, w.startNs, w.endNs) });
     return {
       count: items.length,
       body: {

@@ -9,7 +9,7 @@ import { execute, type ExecResult } from '../../query/engine.js';
 import { isClientError, QueryArgumentError } from '../../query/errors.js';
 import { indexStats, indexVolume, labelNames, labelValues, seriesOf, type IndexResult } from '../../query/index-queries.js';
 import { parseLogQL } from '../../query/logql/build.js';
-import { alignToStep, defaultStepNs, directionOf, limitOf, one, parseLokiTime, parseStep, range, type Params } from '../../query/loki-params.js';
+import { alignToStep, stepOf, directionOf, limitOf, one, parseLokiTime, parseStep, range, type Params } from '../../query/loki-params.js';
 import type { LineView } from '../../query/plan/plan.js';
 import { nowNs } from '../../model/time.js';
 import type { Store } from '../../store/store.js';
@@ -26,7 +26,6 @@ export interface LokiDeps {
   notReady?: () => string | undefined;
 }
 
-const MAX_POINTS = 11_000;
 
 /** Query params from the query string and, for POST, a form body. */
 function paramsOf(req: FastifyRequest): Params {
@@ -78,11 +77,7 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
       const limit = limitOf(p);
       const direction = directionOf(p);
       const expr = parseLogQL(query);
-      let stepNs = p.step ? parseStep(one(p.step)!) : defaultStepNs(startNs, endNs);
-      if (stepNs <= 0n) throw new QueryArgumentError('zero or negative query resolution step widths are not accepted. Try a positive integer');
-      if ((endNs - startNs) / stepNs > BigInt(MAX_POINTS)) {
-        throw new QueryArgumentError('exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter');
-      }
+      let stepNs = stepOf(p, startNs, endNs);
       const intervalNs = p.interval ? parseStep(one(p.interval)!) : undefined;
       if (intervalNs !== undefined && intervalNs < 0n) throw new QueryArgumentError('interval must be >= 0');
       // Loki's query frontend aligns metric ranges to the step.
