@@ -66,7 +66,7 @@ export async function runQuery(store: AuditStore, req: QueryRequest): Promise<St
   if (direction !== 'forward' && direction !== 'backward') throw new QueryArgumentError('direction must be forward or backward');
   const { fromNs, toNs } = resolveRange(req);
   const reader = readerOf(store);
-  const plan = planLog(expr, reader.catalog, { fromNs, toNs, direction, limit, view: 'ecs' });
+  const plan = planLog(expr, reader.catalog, { fromNs, toNs, direction, limit, view: 'ecs', lineOnly: true });
   const rows: StoredRow[] = (await runLogPlan(reader, plan)).map((e) => ({ seq: e.seq, ts: e.ts, doc: e.doc }));
   await addLeafHashes(store, rows);
   return rows;

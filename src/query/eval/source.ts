@@ -32,7 +32,7 @@ export const DERIVED: readonly [string, (ev: Record<string, any>) => unknown][] 
 ];
 
 export interface RowReader {
-  /** Builds an entry from a row of renderScan's columns (seq, ts, line, label columns…). */
+  /** Builds an entry from a row of renderScan's columns (seq, ts, line, label columns… unless the scan was line-only). */
   entry(row: Row): Entry & { seq: number; doc: string };
 }
 
@@ -46,7 +46,7 @@ export function rowReader(cat: Catalog, view: LineView): RowReader {
     return {
       entry(row) {
         const labels = new Map<string, string>();
-        for (const l of labelOf) {
+        if (row.length > 3) for (const l of labelOf) {
           for (const i of l.idx) {
             const v = str(row[i]);
             if (v) {

@@ -28,6 +28,8 @@ export interface Scan {
   /** Only events with seqFrom <= vigil.seq < seqTo (the Loki tail follows commits by sequence number). */
   seqFrom?: number;
   seqTo?: number;
+  /** The caller reads only seq, ts and line (no stream labels), so the store need not return label columns. */
+  lineOnly?: boolean;
 }
 
 export interface LogPlan {
@@ -48,7 +50,7 @@ export interface LogPlan {
 export function planLog(
   log: LogSelector,
   cat: Catalog,
-  opts: { fromNs: bigint; toNs: bigint; direction: 'forward' | 'backward'; limit?: number; view: LineView; seqFrom?: number; seqTo?: number },
+  opts: { fromNs: bigint; toNs: bigint; direction: 'forward' | 'backward'; limit?: number; view: LineView; seqFrom?: number; seqTo?: number; lineOnly?: boolean },
 ): LogPlan {
   const scan: Scan = { view: opts.view, matchers: log.matchers, labelFilters: [], lineFilters: [], fromNs: opts.fromNs, toNs: opts.toNs, direction: opts.direction };
   if (opts.seqFrom !== undefined) scan.seqFrom = opts.seqFrom;
@@ -71,6 +73,8 @@ export function planLog(
     residual.push(s);
   }
   if (opts.limit !== undefined && !residual.some((s) => s.kind === 'line_filter' || s.kind === 'label_filter')) scan.limit = opts.limit;
+  // Residual stages may read labels; without any, a caller that wants lines alone skips the label columns.
+  if (opts.lineOnly && residual.length === 0) scan.lineOnly = true;
   return { scan, residual, limit: opts.limit ?? Infinity, view: opts.view };
 }
 

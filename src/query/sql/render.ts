@@ -139,7 +139,7 @@ export function renderScan(d: SqlDialect, cat: Catalog, scan: Scan): RenderedSql
   const ps = new Params(d);
   const where = whereSql(d, cat, scan, ps);
   const dir = scan.direction === 'forward' ? 'ASC' : 'DESC';
-  const cols = [cat.seq, cat.ts, cat.line, ...((scan.view ?? 'ecs') === 'ecs' ? labelColumns(cat) : [])];
+  const cols = [cat.seq, cat.ts, cat.line, ...((scan.view ?? 'ecs') === 'ecs' && !scan.lineOnly ? labelColumns(cat) : [])];
   const limit = scan.limit === undefined ? '' : ` LIMIT ${d.literalLimit ? String(scan.limit) : ps.add(scan.limit)}`;
   return {
     sql: `SELECT ${cols.join(', ')} FROM ${cat.table} WHERE ${where.join(' AND ')} ORDER BY ${cat.ts} ${dir}, ${cat.seq} ${dir}${limit}`,
