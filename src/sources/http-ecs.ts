@@ -1,7 +1,6 @@
 /** POST /api/v1/events — ECS events as NDJSON or a JSON array (or another input format), acknowledged after a durable commit. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { getFormat } from '../formats/registry.js';
 import type { Format } from '../formats/format.js';
 import { IngestError } from '../ingest/errors.js';
 import { bodyOf } from './http-body.js';
@@ -18,7 +17,7 @@ export type HttpEcsConfig = Static<typeof HttpEcsConfig>;
  * (`application/x-ndjson; format=auditd`), else `text/plain` means `auto`
  * (any line of any format) and everything else means ECS.
  */
-function formatOf(query: string | undefined, contentType: string | undefined): Format {
+function formatOf(getFormat: (name: string) => Format, query: string | undefined, contentType: string | undefined): Format {
   const fromType = /;\s*format=([\w.-]+)/i.exec(contentType ?? '')?.[1];
   const name = query ?? fromType ?? (/^text\/plain/i.test(contentType ?? '') ? 'auto' : 'ecs');
   try {
@@ -29,13 +28,15 @@ function formatOf(query: string | undefined, contentType: string | undefined): F
 }
 
 function routes(app: FastifyInstance, deps: HttpSourceDeps): void {
+  // The decoders load with the route, not with this file: the config schema imports it (and `vigil --help` reads that).
+  const formats = import('../formats/registry.js');
   app.post<{ Querystring: { partial?: string; format?: string } }>(
     '/api/v1/events',
     { config: { scope: 'ingest' } },
     async (req, reply) => {
       const body = await bodyOf(req, deps.maxBodyBytes);
       const key = req.headers['idempotency-key'];
-      const format = formatOf(req.query.format, req.headers['content-type']);
+      const format = formatOf((await formats).getFormat, req.query.format, req.headers['content-type']);
       const result = await deps.ingest.ingest({ kind: 'formatted', format, body }, {
         source: 'api.events',
         partial: req.query.partial === 'true' || req.query.partial === '1',

@@ -18,7 +18,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { IngestError } from '../ingest/errors.js';
 import { bodyOf, inflated, rawBody } from './http-body.js';
-import { decodePush, parsePushJson, parsePushProto, type PushDecodeOptions } from './loki-push-body.js';
+import type { PushDecodeOptions } from './loki-push-body.js';
 import type { HttpSourceDeps, Source } from './source.js';
 
 export const LokiPushConfig = Type.Object(
@@ -33,7 +33,10 @@ export type LokiPushConfig = Static<typeof LokiPushConfig>;
 
 function routes(app: FastifyInstance, deps: HttpSourceDeps): void {
   const decodeOptions: PushDecodeOptions = { maxRecordBytes: deps.maxRecordBytes, keepOriginal: deps.keepOriginal, k8sPolicy: deps.k8sPolicy };
+  // The decoders (protobuf, snappy) load with the route, not with this file: the config schema imports it.
+  const decoders = import('./loki-push-body.js');
   app.post('/loki/api/v1/push', { config: { scope: 'ingest' } }, async (req, reply) => {
+    const { decodePush, parsePushJson, parsePushProto } = await decoders;
     const encoding = (req.headers['content-encoding'] ?? '').toLowerCase().trim();
     try {
       let body: Buffer;

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { isRetriable, retryDelayMs } from '../../outputs/retry.js';
 import type { Config } from '../../config/load.js';
 import type { IngestAnswerBody } from '../../server/ingest-answer.js';
-import { readInputs, type BatchCounts, type BatchSink, type FileSourceConfig, type OnBatch } from '../../sources/file.js';
+import type { BatchCounts, BatchSink, FileSourceConfig, OnBatch } from '../../sources/file.js';
 import type { VigilClient } from '../client.js';
 import { addConfigFlags, configFrom } from '../config-flags.js';
 import { CliError } from '../errors.js';
@@ -101,7 +101,7 @@ export function ingestCommand(program: Command): void {
         progress.advance(bytes, r.accepted);
       };
       try {
-        if (client) await readInputs(inputs, remoteSender(client, format.name), tally);
+        if (client) await (await import('../../sources/file.js')).readInputs(inputs, remoteSender(client, format.name), tally);
         else await ingestLocally(config, { type: 'file', paths: inputs, format: format.name }, tally);
       } finally {
         progress.stop();
