@@ -97,7 +97,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady, line: config.loki.line });
   lokiDrilldownRoutes(app, { store: deps.store, access, line: config.loki.line });
   const ledger = deps.ledger;
-  lokiTailRoutes(app, { store: deps.store, access, line: config.loki.line, onCommit: ledger && ((listener) => ledger.onCommit(listener)) });
+  const tokens = deps.tokens;
+  lokiTailRoutes(app, {
+    store: deps.store,
+    access,
+    line: config.loki.line,
+    onCommit: ledger && ((listener) => ledger.onCommit(listener)),
+    tokenActive: tokens && ((id) => tokens.isActive(id)),
+  });
   if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });
   if (deps.ledger) integrityRoutes(app, { ledger: deps.ledger, checkpoints: deps.checkpoints, access });
   if (deps.exportStore) exportRoutes(app, { store: deps.exportStore, checkpoints: deps.checkpoints, access, dataDir: config.data_dir });
