@@ -131,7 +131,10 @@ export function lokiTailRoutes(app: FastifyInstance, deps: LokiTailDeps): void {
       void tailer?.stop();
     });
 
-    if (p.expr.kind !== 'log') return close(1011, 'only log selector is supported');
+    if (p.expr.kind !== 'log') {
+      await deps.access.refused(req, 'query', p.query, 'only log selector is supported').catch((err: Error) => req.log.error({ err }, 'could not record a refused tail'));
+      return close(1011, 'only log selector is supported');
+    }
     const t = new LokiTailer({
       store: deps.store,
       query: p.query,
@@ -168,6 +171,7 @@ export function lokiTailRoutes(app: FastifyInstance, deps: LokiTailDeps): void {
           params.set(req.raw, parseTailParams(req.query as Params, deps.line ?? 'original'));
         } catch (err) {
           if (!isClientError(err)) throw err;
+          await deps.access.refused(req, 'query', one((req.query as Params).query) ?? '', (err as Error).message);
           return reply.code(400).type('text/plain; charset=utf-8').send((err as Error).message);
         }
       },
