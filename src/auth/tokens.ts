@@ -29,6 +29,9 @@ export interface Principal {
 export const TOKENS_FILE = 'tokens.json';
 export const ADMIN_TOKEN_FILE = 'admin.token';
 
+/** How stale a revocation check may be: well under the one second a revoked tail may live. */
+const ACTIVE_CHECK_MS = 250;
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Whether a principal may use a route that needs `scope`; admin may do everything. */
@@ -51,10 +54,10 @@ export class TokenStore {
     return join(this.dataDir, TOKENS_FILE);
   }
 
-  /** Re-reads the file if it changed (checked at most once a second). */
-  private refresh(force = false): void {
+  /** Re-reads the file if it changed (checked at most once every `everyMs`). */
+  private refresh(force = false, everyMs = 1000): void {
     const now = Date.now();
-    if (!force && now - this.checkedAt < 1000) return;
+    if (!force && now - this.checkedAt < everyMs) return;
     this.checkedAt = now;
     if (!existsSync(this.file)) {
       this.records = [];
@@ -115,6 +118,16 @@ export class TokenStore {
     const b = Buffer.from(r.hash, 'hex');
     if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
     return { tokenId: r.id, name: r.name, scopes: r.scopes };
+  }
+
+  /**
+   * Whether the token with this id still exists unrevoked. Checks the file
+   * at most every 250 ms, so that a revocation by another process (the CLI)
+   * ends long-lived sessions (tails) within a second.
+   */
+  isActive(tokenId: string): boolean {
+    this.refresh(false, ACTIVE_CHECK_MS);
+    return this.records.some((t) => t.id === tokenId && !t.revoked);
   }
 
   /**

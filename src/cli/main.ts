@@ -17,6 +17,7 @@ import { verifyCommand } from './commands/verify.js';
 import { isClientError } from '../query/errors.js';
 import { setExcludedCategoriesFlag } from './config-flags.js';
 import { CliError } from './errors.js';
+import { privateUmask } from '../runtime/file-modes.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -41,6 +42,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // What any command writes into a data dir (the store, its WAL, tokens) is private to this user.
+  privateUmask();
   try {
     // commander cannot parse `--flag+=value`, so the exclusion flags are taken out first.
     const { rest, categories } = extractExclusionFlags(argv);
@@ -57,7 +60,8 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     // The store's tree does not match its head (an integrity incident), or the checkpoint key is unusable.
-    if ((err as Error).name === 'TreeCorruptError' || (err as Error).name === 'KeyError') {
+    // … or the store cannot start as configured (a full data volume).
+    if ((err as Error).name === 'TreeCorruptError' || (err as Error).name === 'KeyError' || (err as Error).name === 'StartupError') {
       process.stderr.write(`vigil: ${(err as Error).message}\n`);
       process.exitCode = 1;
       return;

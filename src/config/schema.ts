@@ -85,6 +85,7 @@ export const ConfigSchema = Type.Object(
         kind: Type.Literal('duckdb', { default: 'duckdb', description: 'Storage engine: duckdb (embedded, one file in data_dir)' }),
         checkpoint_threshold: Type.String({ default: '256MB', description: 'DuckDB WAL size that triggers a checkpoint' }),
         memory_limit: Type.String({ default: '', description: 'DuckDB memory limit, e.g. 2GB (empty: DuckDB default, 80% of RAM)' }),
+        min_free_bytes: Size('256MiB', 'Free space on the data volume below which /readyz reports not ready'),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -12,8 +12,8 @@ export type Params = Record<string, string | string[] | undefined>;
 export const MAX_ENTRIES_LIMIT = 5000;
 const MAX_POINTS = 11_000;
 
-/** The last value of a repeated parameter. */
-export const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v);
+/** The first value of a repeated parameter, as Go's url.Values.Get (which Loki reads parameters with) takes it. */
+export const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /** Loki's parseTimestamp: a float is seconds (ms precision), ≤10 digits seconds, longer ns, else RFC 3339. */
 export function parseLokiTime(v: string, name: string): bigint {

@@ -1,12 +1,14 @@
 /**
- * Reading the audit log is itself audited: every authenticated read and every
- * token change becomes an event of dataset `vigil.access` in the store.
+ * Reading the audit log is itself audited: every read attempt that reaches a
+ * route (with its outcome), every token change, and every rejected credential
+ * (aggregated per source: denied-access.ts) becomes an event of dataset
+ * `vigil.access` in the store.
  */
 import type { AuditEvent } from '../model/event.js';
 import { formatNs, nowNs } from '../model/time.js';
 
 export interface AccessRecord {
-  /** `query`, `export`, `token-create`, `token-revoke`, … */
+  /** `query`, `export`, `token-create`, `token-revoke`, `auth-denied`, … */
   action: string;
   outcome: 'success' | 'failure';
   actor: { name: string; id?: string; scopes: string[] };
@@ -18,16 +20,21 @@ export interface AccessRecord {
   /** For token changes: the token acted upon. */
   targetToken?: { name: string; id: string; scopes: string[] };
   reason?: string;
+  /** The HTTP status answered (auth-denied: 401 or 403). */
+  status?: number;
+  /** How many attempts the record stands for (auth-denied: one record per source and window). */
+  count?: number;
 }
 
 export function accessEvent(r: AccessRecord): AuditEvent {
   const isToken = r.action.startsWith('token-');
+  const isAuth = r.action === 'auth-denied';
   const e: AuditEvent = {
     '@timestamp': formatNs(nowNs()),
     event: {
       kind: 'event',
-      category: isToken ? ['iam'] : ['database'],
-      type: isToken ? [r.action === 'token-create' ? 'creation' : 'deletion'] : ['access'],
+      category: isToken ? ['iam'] : isAuth ? ['authentication'] : ['database'],
+      type: isToken ? [r.action === 'token-create' ? 'creation' : 'deletion'] : isAuth ? ['start'] : ['access'],
       action: r.action,
       outcome: r.outcome,
       dataset: 'vigil.access',
@@ -47,8 +54,10 @@ export function accessEvent(r: AccessRecord): AuditEvent {
       scope: r.actor.scopes.join(','),
       ...(r.query !== undefined ? { query: r.query } : {}),
       ...(r.results !== undefined ? { results: r.results } : {}),
+      ...(r.count !== undefined ? { count: r.count } : {}),
     },
   };
+  if (r.status !== undefined) e.http = { response: { status_code: r.status } };
   if (r.sourceIp) e.source = { ip: r.sourceIp };
   if (r.userAgent) e.user_agent = { original: r.userAgent };
   return e;

@@ -1,4 +1,4 @@
-/** Writes `vigil.access` events for authenticated reads and admin actions made over HTTP. */
+/** Writes `vigil.access` events for read attempts and admin actions made over HTTP (refused credentials: denied-access.ts). */
 import type { FastifyRequest } from 'fastify';
 import type { IngestService } from '../ingest/service.js';
 import { accessEvent, type AccessRecord } from './access-audit.js';
@@ -41,6 +41,11 @@ export class AccessLog {
       await this.record({ ...AccessLog.context(req), action, outcome: 'failure', query, results: 0, reason: (err as Error).message });
       throw err;
     }
+  }
+
+  /** Records a read refused before it could run (its parameters do not parse, …). */
+  async refused(req: FastifyRequest, action: string, query: string, reason: string): Promise<void> {
+    await this.record({ ...AccessLog.context(req), action, outcome: 'failure', query, results: 0, reason });
   }
 
   /** Records an admin action (token create/revoke) made by the requester. */

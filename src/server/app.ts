@@ -1,8 +1,8 @@
 /**
  * The HTTP server: Fastify with raw bodies, token auth on every route by
  * default, the HTTP sources' routes (src/sources), and errors mapped to
- * statuses (400 bad input, 401/403 auth, 413 too large, 503 backpressure with
- * Retry-After).
+ * statuses (400 bad input, 401/403 auth, 413 too large, 503 backpressure and
+ * 507 full disk with Retry-After).
  */
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -14,12 +14,13 @@ import { isClientError } from '../query/errors.js';
 import type { CompiledPolicy } from '../policy/k8s/index.js';
 import type { Checkpointer } from '../integrity/signing/index.js';
 import type { Ledger } from '../store/ledger.js';
-import type { AuditStore } from '../store/index.js';
+import { isDiskFull, type AuditStore } from '../store/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { IngestError } from '../ingest/errors.js';
 import type { Source } from '../sources/source.js';
 import { AccessLog } from './access-log.js';
 import { registerAuth } from './auth.js';
+import { DeniedAccess } from './denied-access.js';
 import { ApiError, codeForStatus, errorBody } from './errors.js';
 import { HttpError, registerRawBodies } from './body.js';
 import { answerIngest } from './ingest-answer.js';
@@ -50,7 +51,12 @@ export interface ServerDeps {
   checkpoints?: Checkpointer;
   /** The DuckDB store, for GET /api/v1/export (COPY to CSV/Parquet). */
   exportStore?: AuditStore;
+  /** How long rejected credentials are counted before one record per source is written (default 10 s). */
+  deniedWindowMs?: number;
 }
+
+/** Seconds a client waits before retrying on a full disk: freeing space takes an operator. */
+const DISK_FULL_RETRY_S = 30;
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const { config } = deps;
@@ -71,7 +77,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     ...(tls ? { https: tls } : {}),
   }) as unknown as FastifyInstance;
   registerRawBodies(app);
-  registerAuth(app, deps.tokens, Boolean(tls && client_ca));
+  const access = new AccessLog(deps.ingest);
+  const denied = new DeniedAccess((r) => access.record(r), app.log, deps.deniedWindowMs);
+  // After the last request, before the ingest stack closes (runtime/server.ts stops it after the app).
+  app.addHook('onClose', () => denied.close());
+  registerAuth(app, deps.tokens, Boolean(tls && client_ca), (d) => denied.note(d));
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send(errorBody(err.code, err.message));
     if (err instanceof HttpError) return reply.code(err.status).send(errorBody(codeForStatus(err.status), err.message));
@@ -79,6 +89,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     if (isClientError(err)) return reply.code(400).send(errorBody('bad_query', err.message));
     if (err instanceof BackpressureError) {
       return reply.code(503).header('retry-after', '1').send(errorBody('overloaded', err.message));
+    }
+    // Nothing was stored (the commit rolled back); it works again once space is freed.
+    if (isDiskFull(err)) {
+      req.log.error({ err }, 'data volume full');
+      return reply.code(507).header('retry-after', String(DISK_FULL_RETRY_S)).send(errorBody('insufficient_storage', 'the data volume is full: nothing was written; retry once space is freed'));
     }
     // Fastify's own errors (an oversized body, a malformed header) carry their status.
     const status = (err as { statusCode?: number }).statusCode;
@@ -91,13 +106,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     if (req.url.startsWith('/loki/')) return reply.code(404).type('text/plain; charset=utf-8').send('404 page not found\n');
     return reply.code(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
   });
-  const access = new AccessLog(deps.ingest);
   healthRoutes(app, { metrics: deps.metrics, metricsAuth: config.server.metrics_auth, notReady: deps.notReady });
   queryRoutes(app, { store: deps.store, access });
   lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady, line: config.loki.line });
   lokiDrilldownRoutes(app, { store: deps.store, access, line: config.loki.line });
   const ledger = deps.ledger;
-  lokiTailRoutes(app, { store: deps.store, access, line: config.loki.line, onCommit: ledger && ((listener) => ledger.onCommit(listener)) });
+  const tokens = deps.tokens;
+  lokiTailRoutes(app, {
+    store: deps.store,
+    access,
+    line: config.loki.line,
+    onCommit: ledger && ((listener) => ledger.onCommit(listener)),
+    tokenActive: tokens && ((id) => tokens.isActive(id)),
+  });
   if (deps.tokens) tokenRoutes(app, { tokens: deps.tokens, access });
   if (deps.ledger) integrityRoutes(app, { ledger: deps.ledger, checkpoints: deps.checkpoints, access });
   if (deps.exportStore) exportRoutes(app, { store: deps.exportStore, checkpoints: deps.checkpoints, access, dataDir: config.data_dir });

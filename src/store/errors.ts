@@ -9,3 +9,9 @@ export class StoreLockedError extends Error {
 export class TreeCorruptError extends Error {
   override readonly name = 'TreeCorruptError';
 }
+
+/** Whether an error is the data volume being full (ENOSPC from Node, or the engine's own report of it). */
+export function isDiskFull(err: unknown): boolean {
+  if ((err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC') return true;
+  return /no space left on device|ENOSPC|disk is full/i.test((err as Error | undefined)?.message ?? '');
+}

@@ -17,7 +17,7 @@ export { withVigil } from './store.js';
 export type { CheckpointSigner, Ledger, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from './ledger.js';
 export { EXPORT_FORMATS, type ExportFormat, type ExportProofs, type ExportSelection } from './export.js';
 export { RETENTION_DATASET, rangesDigest, type PruneResult, type RetentionRules } from './retention.js';
-export { StoreLockedError, TreeCorruptError } from './errors.js';
+export { isDiskFull, StoreLockedError, TreeCorruptError } from './errors.js';
 
 export interface OpenOptions {
   /** Open without write access (several readers may share a store no writer holds). */

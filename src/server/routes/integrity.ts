@@ -94,11 +94,14 @@ export function integrityRoutes(app: FastifyInstance, deps: IntegrityDeps): void
   });
 
   app.get<{ Querystring: { start?: string; end?: string } }>('/api/v1/log/entries', { config: { scope: 'read' } }, async (req, reply) => {
-    const start = int(req.query.start, 'start', 0);
-    const head = ledger.treeHead().size;
-    const end = Math.min(int(req.query.end, 'end', Math.min(head, start + MAX_ENTRIES)), start + MAX_ENTRIES);
-    if (end > head) throw new ApiError('bad_request', `end ${end} is beyond the tree (${head} events)`);
-    const entries = await deps.access.audited(req, 'log-entries', `[${start}, ${end})`, () => proof(() => ledger.entries(start, end)));
+    // Checked inside the audited read, so a refused range is recorded as a failed read.
+    const entries = await deps.access.audited(req, 'log-entries', `[${req.query.start ?? 0}, ${req.query.end ?? ''})`, () => {
+      const start = int(req.query.start, 'start', 0);
+      const head = ledger.treeHead().size;
+      const end = Math.min(int(req.query.end, 'end', Math.min(head, start + MAX_ENTRIES)), start + MAX_ENTRIES);
+      if (end > head) throw new ApiError('bad_request', `end ${end} is beyond the tree (${head} events)`);
+      return proof(() => ledger.entries(start, end));
+    });
     const lines = entries.map((e) => {
       const head = `{"seq":${e.seq},"leaf_hash":${e.leafHash ? `"${e.leafHash.toString('hex')}"` : 'null'}`;
       if (e.doc !== undefined) return `${head},"event":${e.doc}}`;

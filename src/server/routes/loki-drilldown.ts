@@ -15,20 +15,20 @@ import { formatSampleValue, formatSeconds } from './loki-marshal.js';
 import { limitOf, MAX_ENTRIES_LIMIT, one, range, stepOf, type Params } from '../../query/loki-params.js';
 import type { LokiDeps } from './loki-query.js';
 
-const last = (p: Params, name: string): string | undefined => one(p[name]);
+const param = (p: Params, name: string): string | undefined => one(p[name]);
 
 /** Loki's bounds(): `end` (default now), `start` (default `end` − `since`, `since` 1h); end before start is refused. */
 function windowOf(p: Params, view: LineView): Window {
   const { startNs, endNs } = range(p);
   if (endNs < startNs) throw new QueryArgumentError('end timestamp must not be before or equal to start time');
   // Vigil's `line=ecs|original`, as on query_range.
-  const line = last(p, 'line');
-  return { query: last(p, 'query') ?? '', startNs, endNs, view: line === 'ecs' || line === 'original' ? line : view };
+  const line = param(p, 'line');
+  return { query: param(p, 'query') ?? '', startNs, endNs, view: line === 'ecs' || line === 'original' ? line : view };
 }
 
 /** A positive integer parameter (Loki's parseInt with a default). */
 function positive(p: Params, name: string, fallback: number, error: string): number {
-  const v = last(p, name);
+  const v = param(p, name);
   const n = v === undefined || v === '' ? fallback : Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new QueryArgumentError(error);
   return n;
@@ -39,7 +39,7 @@ function fieldsRequest(p: Params, view: LineView): FieldsRequest {
   stepOf(p, w.startNs, w.endNs);
   const lineLimit = positive(p, 'line_limit', 100, 'limit must be a positive value');
   if (lineLimit > MAX_ENTRIES_LIMIT) throw new QueryArgumentError(`max entries limit per query exceeded, limit > max_entries_limit_per_query (${lineLimit} > ${MAX_ENTRIES_LIMIT})`);
-  const limit = positive(p, last(p, 'limit') === undefined ? 'field_limit' : 'limit', 1000, 'limit must be a positive value');
+  const limit = positive(p, param(p, 'limit') === undefined ? 'field_limit' : 'limit', 1000, 'limit must be a positive value');
   return { ...w, lineLimit, limit };
 }
 
@@ -52,7 +52,7 @@ export function lokiDrilldownRoutes(app: FastifyInstance, deps: LokiDeps): void 
     async (req: FastifyRequest, reply: FastifyReply) => {
       const p = req.query as Params;
       try {
-        const answer = await deps.access.audited(req, 'query', last(p, 'query') ?? '', () => run(p, req), (r) => r.count);
+        const answer = await deps.access.audited(req, 'query', param(p, 'query') ?? '', () => run(p, req), (r) => r.count);
         return answer.body;
       } catch (err) {
         if (isClientError(err)) return reply.code(400).type('text/plain; charset=utf-8').send((err as Error).message);
@@ -63,10 +63,10 @@ export function lokiDrilldownRoutes(app: FastifyInstance, deps: LokiDeps): void 
   const volume = route(async (p) => {
     const w = windowOf(p, view);
     const stepNs = stepOf(p, w.startNs, w.endNs);
-    const aggregateBy = last(p, 'aggregateBy') || 'series';
+    const aggregateBy = param(p, 'aggregateBy') || 'series';
     if (aggregateBy !== 'series' && aggregateBy !== 'labels') throw new QueryArgumentError('invalid aggregation option');
-    const targetLabels = last(p, 'targetLabels')?.split(',').filter(Boolean);
-    const limit = last(p, 'limit') === '0' ? 100 : limitOf(p);
+    const targetLabels = param(p, 'targetLabels')?.split(',').filter(Boolean);
+    const limit = param(p, 'limit') === '0' ? 100 : limitOf(p);
     const items = await volumeRange(deps.store, { ...w, stepNs, aggregateBy, limit, ...(targetLabels?.length ? { targetLabels } : {}) });
     return {
       count: items.length,

@@ -27,16 +27,22 @@ export interface LokiDeps {
 }
 
 
-/** Query params from the query string and, for POST, a form body. */
+/**
+ * Query params from a POST's form body and the query string, body first, as
+ * Go's Request.ParseForm orders them (so the first value, which Loki takes, is the body's).
+ */
 function paramsOf(req: FastifyRequest): Params {
-  const q = { ...(req.query as Params) };
+  const q: Params = {};
+  const add = (k: string, v: string | string[] | undefined) => {
+    if (v === undefined) return;
+    const prev = q[k];
+    q[k] = prev === undefined ? v : [prev, v].flat();
+  };
   const body = req.body;
   if (body && (typeof body === 'string' || Buffer.isBuffer(body))) {
-    for (const [k, v] of new URLSearchParams(body.toString())) {
-      const prev = q[k];
-      q[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
+    for (const [k, v] of new URLSearchParams(body.toString())) add(k, v);
   }
+  for (const [k, v] of Object.entries((req.query ?? {}) as Params)) add(k, v);
   return q;
 }
 
@@ -68,24 +74,25 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
   const categorize = (_req: FastifyRequest) => false;
   const read = { config: { scope: 'read' as const } };
 
+  // Parameters are parsed inside the audited read, so a refused query is recorded as a failed read.
   const queryRange = async (req: FastifyRequest, reply: FastifyReply) =>
     answer(reply, async () => {
       const p = paramsOf(req);
       const query = one(p.query) ?? '';
-      let { startNs, endNs } = range(p);
-      if (endNs < startNs) throw new QueryArgumentError('end timestamp must not be before or equal to start time');
-      const limit = limitOf(p);
-      const direction = directionOf(p);
-      const expr = parseLogQL(query);
-      let stepNs = stepOf(p, startNs, endNs);
-      const intervalNs = p.interval ? parseStep(one(p.interval)!) : undefined;
-      if (intervalNs !== undefined && intervalNs < 0n) throw new QueryArgumentError('interval must be >= 0');
-      // Loki's query frontend aligns metric ranges to the step.
-      if (expr.kind !== 'log') ({ startNs, endNs } = alignToStep(startNs, endNs, stepNs));
-      else stepNs = stepNs || 1n;
-      const result = await audited(req, query, () =>
-        execute(deps.store, { query, startNs, endNs, stepNs, limit, direction, view: viewOf(p), intervalNs: intervalNs || undefined }, expr),
-      );
+      const result = await audited(req, query, () => {
+        let { startNs, endNs } = range(p);
+        if (endNs < startNs) throw new QueryArgumentError('end timestamp must not be before or equal to start time');
+        const limit = limitOf(p);
+        const direction = directionOf(p);
+        const expr = parseLogQL(query);
+        let stepNs = stepOf(p, startNs, endNs);
+        const intervalNs = p.interval ? parseStep(one(p.interval)!) : undefined;
+        if (intervalNs !== undefined && intervalNs < 0n) throw new QueryArgumentError('interval must be >= 0');
+        // Loki's query frontend aligns metric ranges to the step.
+        if (expr.kind !== 'log') ({ startNs, endNs } = alignToStep(startNs, endNs, stepNs));
+        else stepNs = stepNs || 1n;
+        return execute(deps.store, { query, startNs, endNs, stepNs, limit, direction, view: viewOf(p), intervalNs: intervalNs || undefined }, expr);
+      });
       reply.type('application/json');
       return lokiResult(result, categorize(req));
     });
@@ -94,13 +101,13 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
     answer(reply, async () => {
       const p = paramsOf(req);
       const query = one(p.query) ?? '';
-      const time = p.time ? parseLokiTime(one(p.time)!, 'time') : nowNs();
-      const limit = limitOf(p);
-      const direction = directionOf(p);
-      const expr = parseLogQL(query);
-      const result = await audited(req, query, () =>
-        execute(deps.store, { query, startNs: time, endNs: time, instant: true, limit, direction, view: viewOf(p) }, expr),
-      );
+      const result = await audited(req, query, () => {
+        const time = p.time ? parseLokiTime(one(p.time)!, 'time') : nowNs();
+        const limit = limitOf(p);
+        const direction = directionOf(p);
+        const expr = parseLogQL(query);
+        return execute(deps.store, { query, startNs: time, endNs: time, instant: true, limit, direction, view: viewOf(p) }, expr);
+      });
       reply.type('application/json');
       return lokiResult(result, categorize(req));
     });
@@ -154,11 +161,15 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
   const volume = async (req: FastifyRequest, reply: FastifyReply) =>
     answer(reply, async () => {
       const p = paramsOf(req);
-      const { startNs, endNs } = range(p);
       const selector = one(p.query);
       const targetLabels = one(p.targetLabels)?.split(',').filter(Boolean);
       const limit = p.limit ? Number(one(p.limit)) : 100;
-      const r = await index(req, selector ?? '', () => indexVolume(deps.store, { selector, startNs, endNs, view, targetLabels, limit }));
+      let endNs = 0n;
+      const r = await index(req, selector ?? '', () => {
+        const window = range(p);
+        endNs = window.endNs;
+        return indexVolume(deps.store, { selector, ...window, view, targetLabels, limit });
+      });
       const result = r.data.map((s) => ({ metric: s.metric, value: [formatSeconds(endNs), formatSampleValue(s.bytes)] }));
       return { status: 'success', data: { resultType: 'vector', result } };
     });

@@ -3,7 +3,8 @@
  * TailHandler, pkg/loghttp/tail.go). Bad parameters are refused with a 400
  * before the upgrade; a metric query, or a failure while tailing, closes the
  * socket with 1011 and the message, as Loki does. Scope `read`; the start of a
- * tail, with its backlog, is audited like every Loki read.
+ * tail, with its backlog, is audited like every Loki read. Revoking the tail's
+ * token closes it within a second with 1008 (policy violation).
  */
 import websocket, { type WebSocket } from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -25,6 +26,8 @@ export interface LokiTailDeps {
   /** The store's commit hook; without it new commits are found by polling. */
   onCommit?: (listener: () => void) => () => void;
   pollMs?: number;
+  /** Whether the token with this id is still valid; a tail whose token was revoked is closed with 1008. */
+  tokenActive?: (tokenId: string) => boolean;
 }
 
 export interface TailParams {
@@ -41,6 +44,8 @@ const HOUR_NS = 3600n * 1_000_000_000n;
 /** Loki pings every second (wsPingPeriod); a client silent this long is cut off. */
 const PING_MS = 1000;
 const PONG_TIMEOUT_MS = 30_000;
+/** How often an open tail checks that its token was not revoked (a revoked tail ends within a second). */
+const REVOKED_CHECK_MS = 250;
 /** How long a closing client has to answer the close frame. */
 const CLOSE_GRACE_MS = 1000;
 const NOT_WEBSOCKET = "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header";
@@ -109,13 +114,27 @@ export function lokiTailRoutes(app: FastifyInstance, deps: LokiTailDeps): void {
     let lastPong = Date.now();
     socket.on('pong', () => (lastPong = Date.now()));
     const ping = setInterval(() => (Date.now() - lastPong > PONG_TIMEOUT_MS ? socket.terminate() : socket.ping()), PING_MS);
+    const tokenId = req.principal.tokenId;
+    const tokenActive = deps.tokenActive;
+    const revoked =
+      tokenId && tokenActive
+        ? setInterval(() => {
+            if (tokenActive(tokenId)) return;
+            clearInterval(revoked);
+            void session.close(1008, 'the token was revoked');
+          }, REVOKED_CHECK_MS)
+        : undefined;
     void closed.then(() => {
       clearInterval(ping);
+      clearInterval(revoked);
       sessions.delete(session);
       void tailer?.stop();
     });
 
-    if (p.expr.kind !== 'log') return close(1011, 'only log selector is supported');
+    if (p.expr.kind !== 'log') {
+      await deps.access.refused(req, 'query', p.query, 'only log selector is supported').catch((err: Error) => req.log.error({ err }, 'could not record a refused tail'));
+      return close(1011, 'only log selector is supported');
+    }
     const t = new LokiTailer({
       store: deps.store,
       query: p.query,
@@ -152,6 +171,7 @@ export function lokiTailRoutes(app: FastifyInstance, deps: LokiTailDeps): void {
           params.set(req.raw, parseTailParams(req.query as Params, deps.line ?? 'original'));
         } catch (err) {
           if (!isClientError(err)) throw err;
+          await deps.access.refused(req, 'query', one((req.query as Params).query) ?? '', (err as Error).message);
           return reply.code(400).type('text/plain; charset=utf-8').send((err as Error).message);
         }
       },

@@ -3,31 +3,27 @@ import type { FastifyInstance } from 'fastify';
 import { runQuery, type QueryRequest } from '../../query/engine.js';
 import { withVigil, type AuditStore } from '../../store/index.js';
 import type { AccessLog } from '../access-log.js';
+import { singleParams } from '../params.js';
 
-interface QueryParams {
-  query?: string;
-  from?: string;
-  to?: string;
-  start?: string;
-  end?: string;
-  since?: string;
-  limit?: string;
-  direction?: string;
-}
+type QueryParam = 'query' | 'from' | 'to' | 'start' | 'end' | 'since' | 'limit' | 'direction';
 
 export function queryRoutes(app: FastifyInstance, deps: { store: AuditStore; access: AccessLog }): void {
-  app.get<{ Querystring: QueryParams }>('/api/v1/query', { config: { scope: 'read' } }, async (req, reply) => {
-    const q = req.query;
-    const request: QueryRequest = {
-      query: q.query ?? '',
-      from: q.from ?? q.start,
-      to: q.to ?? q.end,
-      since: q.since,
-      limit: q.limit === undefined ? undefined : Number(q.limit),
-      direction: q.direction as QueryRequest['direction'],
-    };
+  app.get('/api/v1/query', { config: { scope: 'read' } }, async (req, reply) => {
+    const raw = (req.query ?? {}) as Record<string, unknown>;
     const started = performance.now();
-    const rows = await deps.access.audited(req, 'query', request.query, () => runQuery(deps.store, request));
+    // Parameters are checked inside the audited read, so a refused one is recorded as a failed read.
+    const rows = await deps.access.audited(req, 'query', String(raw.query ?? ''), () => {
+      const q = singleParams<QueryParam>(raw);
+      const request: QueryRequest = {
+        query: q.query ?? '',
+        from: q.from ?? q.start,
+        to: q.to ?? q.end,
+        since: q.since,
+        limit: q.limit === undefined ? undefined : Number(q.limit),
+        direction: q.direction as QueryRequest['direction'],
+      };
+      return runQuery(deps.store, request);
+    });
     const elapsed = performance.now() - started;
     reply.type('application/json');
     return `{"events":[${rows.map(withVigil).join(',')}],"stats":{"returned":${rows.length},"elapsed_ms":${elapsed.toFixed(1)}}}`;

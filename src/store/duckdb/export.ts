@@ -10,6 +10,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { BUNDLE_VERSION, type BundleHeader } from '../../integrity/bundle.js';
 import { duckdbCatalog, duckdbDialect } from '../../query/sql/dialects/duckdb.js';
@@ -70,13 +71,23 @@ function tableColumns(format: 'csv' | 'parquet'): string {
   ].join(', ');
 }
 
+/** A file stream whose write errors (ENOSPC) reject the next write or the close instead of going unheard. */
+function openFile(file: string): WriteStream {
+  const out = createWriteStream(file, { mode: 0o600 });
+  out.on('error', () => {}); // kept in out.errored, thrown by write() or closeStream()
+  return out;
+}
+
 async function write(out: WriteStream, text: string): Promise<void> {
-  if (!out.write(text)) await once(out, 'drain');
+  if (out.errored) throw out.errored;
+  // `drain` never comes once the stream has failed: wait for whichever is first.
+  if (!out.write(text)) await Promise.race([once(out, 'drain'), finished(out)]);
+  if (out.errored) throw out.errored;
 }
 
 async function closeStream(out: WriteStream): Promise<void> {
   out.end();
-  await once(out, 'finish');
+  await finished(out);
 }
 
 /** Streams the selection in chunks on its own connection: [seq, leafHash hex | null, doc]. */
@@ -115,7 +126,7 @@ export async function exportEvents(
       opts.onProgress?.(n);
       return n;
     }
-    const out = createWriteStream(file, { mode: 0o600 });
+    const out = openFile(file);
     let n = 0;
     try {
       for await (const rows of stream(conn, sel)) {
@@ -153,7 +164,7 @@ async function writeBundle(
     query: p.query,
     exported: new Date().toISOString(),
   };
-  const out = createWriteStream(file, { mode: 0o600 });
+  const out = openFile(file);
   let n = 0;
   try {
     await write(out, `${JSON.stringify(header)}\n`);
