@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { AuditEvent } from '../model/event.js';
+import { MAX_NESTING } from '../model/limits.js';
 import { actorOf } from '../model/message.js';
 import { parseRfc3339 } from '../model/time.js';
 import { FormatError, type DecodeOptions, type Decoded, type Format, type LineDecoder, type RecordPosition } from './format.js';
@@ -24,8 +25,7 @@ export const ECS_TYPES: ReadonlySet<string> = new Set([
   'group', 'indicator', 'info', 'installation', 'protocol', 'start', 'user',
 ]);
 
-/** Deepest nesting a record may have (guards the recursive walks), and the largest multi-line document buffered. */
-export const MAX_DEPTH = 128;
+/** The largest multi-line document buffered. */
 export const MAX_DOC_CHARS = 16 * 1024 * 1024;
 
 export function isObj(v: unknown): v is Obj {
@@ -49,7 +49,8 @@ export function setOwn(o: Obj, key: string, value: unknown): void {
 export function clean(v: unknown, depth = 0): unknown {
   if (v === null || v === '') return undefined;
   if (typeof v !== 'object') return v;
-  if (depth > MAX_DEPTH) throw new FormatError(`nested deeper than ${MAX_DEPTH} levels`);
+  // The one nesting limit of ingest (src/model/limits.ts) guards this recursive walk.
+  if (depth > MAX_NESTING) throw new FormatError(`nested deeper than ${MAX_NESTING} levels`);
   if (Array.isArray(v)) {
     if (v.length === 0) return undefined;
     let out: unknown[] | undefined;

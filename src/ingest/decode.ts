@@ -5,6 +5,7 @@
  * dead-letter file can keep the input exactly.
  */
 import { contentIds } from '../model/event-id.js';
+import { shapeError } from '../model/limits.js';
 
 export interface RawRecord {
   /** 1-based line number (NDJSON) or 1-based position in the array. */
@@ -58,7 +59,8 @@ function decodeArray(body: Buffer): DecodedBody {
     return { records: [], errors: [{ line: 1, offset: 0, path: '', reason: 'expected a JSON array of events', text }] };
   }
   return {
-    records: parsed.map((value, i) => ({ line: i + 1, offset: -1, text: JSON.stringify(value), value })),
+    // An element that cannot be written back as it came (too deep, a number past a double's range) keeps the whole body as its text.
+    records: parsed.map((value, i) => ({ line: i + 1, offset: -1, text: shapeError(value) ? text : JSON.stringify(value), value })),
     errors: [],
   };
 }

@@ -6,6 +6,7 @@
 import { FormatError } from '../formats/format.js';
 import { normalizeK8sEvent } from '../formats/kubernetes-audit.js';
 import type { AuditEvent } from '../model/event.js';
+import { shapeError } from '../model/limits.js';
 import { applyPolicy, type CompiledPolicy } from '../policy/k8s/index.js';
 import type { AuditEvent as K8sEvent } from '../policy/k8s/types.js';
 import type { RawRecord } from './decode.js';
@@ -19,7 +20,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * item is normalized as the ingest service reaches it (`errors` and `dropped`
  * fill as it goes), so its objects die young; it consumes `list.items`.
  */
-export function decodeEventList(list: unknown, policy: CompiledPolicy | undefined, keepOriginal = true): DecodedRecords {
+export function decodeEventList(list: unknown, policy: CompiledPolicy | undefined, keepOriginal = true, bodyText?: string): DecodedRecords {
   if (!isObject(list) || list.kind !== 'EventList' || !Array.isArray(list.items)) {
     throw new IngestError('bad-body', 'expected an audit.k8s.io EventList: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[…]}');
   }
@@ -34,6 +35,13 @@ export function decodeEventList(list: unknown, policy: CompiledPolicy | undefine
         out.errors.push({ line, offset: -1, path: path ? `items[${i}].${path}` : `items[${i}]`, reason, text: JSON.stringify(item) ?? 'undefined' });
       if (!isObject(item)) {
         fail('', 'an audit event must be a JSON object');
+        continue;
+      }
+      // Before the policy and the normalizer, which walk the item recursively.
+      const shape = shapeError(item);
+      if (shape) {
+        // Such an item cannot be written back as it came: the dead letter keeps the whole body.
+        out.errors.push({ line, offset: -1, path: shape.path ? `items[${i}].${shape.path}` : `items[${i}]`, reason: shape.reason, text: bodyText ?? '' });
         continue;
       }
       const applied = policy ? applyPolicy(policy, item as unknown as K8sEvent) : undefined;
@@ -62,10 +70,11 @@ export function decodeEventList(list: unknown, policy: CompiledPolicy | undefine
 /** Parses a webhook body and splits it (lazily) into records. */
 export function decodeEventListBody(body: Buffer, policy: CompiledPolicy | undefined, keepOriginal: boolean): DecodedRecords {
   let list: unknown;
+  const text = body.toString('utf8');
   try {
-    list = JSON.parse(body.toString('utf8'));
+    list = JSON.parse(text);
   } catch (err) {
     throw new IngestError('bad-body', `invalid JSON: ${(err as Error).message}`);
   }
-  return decodeEventList(list, policy, keepOriginal);
+  return decodeEventList(list, policy, keepOriginal, text);
 }
