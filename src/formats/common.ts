@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import type { AuditEvent } from '../model/event.js';
 import { MAX_NESTING } from '../model/limits.js';
 import { actorOf } from '../model/message.js';
-import { parseRfc3339 } from '../model/time.js';
+import { parseRfc3339, timestampError } from '../model/time.js';
 import { FormatError, type DecodeOptions, type Decoded, type Format, type LineDecoder, type RecordPosition } from './format.js';
 
 export const ECS_VERSION = '8.11.0';
@@ -139,20 +139,14 @@ export function count(v: unknown, path: string): number | undefined {
 }
 
 // ---- time -----------------------------------------------------------------
-/** RFC 3339 already in the stored form: UTC `Z`, `T` separator, 0–9 fraction digits. */
-const UTC_TS = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{1,9})?Z$/;
-/** 9999-12-31T23:59:59Z: the last second RFC 3339's four-digit year can write. */
-const MAX_EPOCH_SECONDS = 253402300799;
+/** 2262-04-11T23:47:16Z: the last whole second of int64 nanoseconds (src/model/time.ts, MAX_NS). */
+const MAX_EPOCH_SECONDS = 9223372036;
 
 /** An RFC 3339 timestamp as stored: UTC with `Z`, every fraction digit kept (offsets converted exactly). */
 export function rfc3339(text: string, path: string): string {
-  if (UTC_TS.test(text)) return text;
+  // Parsed even in the stored form: a calendar check and the range check (src/model/time.ts).
   const t = parseRfc3339(text);
-  // parseRfc3339 converts years 0–99 via Date.UTC (which maps them to 1900–1999), and a
-  // conversion can leave the four-digit range: both are rejected rather than stored wrong.
-  if (!t || !UTC_TS.test(t.iso) || Math.abs(Number(t.iso.slice(0, 4)) - Number(text.slice(0, 4))) > 1) {
-    throw new FormatError(`is not an RFC 3339 timestamp: ${JSON.stringify(text.slice(0, 64))}`, path);
-  }
+  if (!t) throw new FormatError(timestampError(text)!, path);
   return t.iso;
 }
 
@@ -166,7 +160,7 @@ export function epochToRfc3339(text: string, path: string): string | undefined {
   const frac = dot < 0 ? 1 : text.length - dot - 1;
   if (end < 1 || end > 15 || frac < 1 || frac > 9 || !digits(text, 0, end) || !digits(text, end + 1, text.length)) return undefined;
   const sec = Number(text.slice(0, end));
-  if (sec > MAX_EPOCH_SECONDS) throw new FormatError(`epoch seconds beyond year 9999: ${text.slice(0, 32)}`, path);
+  if (sec > MAX_EPOCH_SECONDS) throw new FormatError(`epoch seconds beyond 2262-04-11T23:47:16Z, the last second Vigil stores: ${text.slice(0, 32)}`, path);
   return `${utcSeconds(sec)}${dot < 0 ? '' : text.slice(dot)}Z`;
 }
 

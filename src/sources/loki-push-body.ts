@@ -14,6 +14,7 @@ import type { RawRecord, RecordError } from '../ingest/decode.js';
 import { IngestError } from '../ingest/errors.js';
 import type { DecodedRecords } from '../ingest/service.js';
 import type { AuditEvent } from '../model/event.js';
+import { nsRangeError } from '../model/time.js';
 import type { CompiledPolicy } from '../policy/k8s/index.js';
 import { filterAuditLine } from '../policy/k8s/line-filter.js';
 
@@ -243,6 +244,12 @@ export function decodePush(streams: PushStream[], opts: PushDecodeOptions): Deco
       const bytes = Buffer.byteLength(entry.line);
       if (bytes > opts.maxRecordBytes) {
         errors.push({ ...pos, path: '', reason: `line too long: ${bytes} bytes, the limit is ${opts.maxRecordBytes} (ingest.max_record_bytes)`, text: entry.line });
+        continue;
+      }
+      // Loki timestamps are nanoseconds in an int64: one beyond it is refused, not wrapped around.
+      const tsError = nsRangeError(entry.ts);
+      if (tsError) {
+        errors.push({ ...pos, path: 'timestamp', reason: `${entry.ts} ns ${tsError}`, text: entry.line });
         continue;
       }
       let line: string | null = entry.line;
