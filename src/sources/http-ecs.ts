@@ -5,6 +5,7 @@ import { getFormat } from '../formats/registry.js';
 import type { Format } from '../formats/format.js';
 import { IngestError } from '../ingest/errors.js';
 import { bodyOf } from './http-body.js';
+import { idempotencyKeyOf } from './idempotency-key.js';
 import type { HttpSourceDeps, Source } from './source.js';
 
 export const HttpEcsConfig = Type.Object(
@@ -34,12 +35,11 @@ function routes(app: FastifyInstance, deps: HttpSourceDeps): void {
     { config: { scope: 'ingest' } },
     async (req, reply) => {
       const body = await bodyOf(req, deps.maxBodyBytes);
-      const key = req.headers['idempotency-key'];
       const format = formatOf(req.query.format, req.headers['content-type']);
       const result = await deps.ingest.ingest({ kind: 'formatted', format, body }, {
         source: 'api.events',
         partial: req.query.partial === 'true' || req.query.partial === '1',
-        idempotencyKey: typeof key === 'string' && key !== '' ? key : undefined,
+        idempotencyKey: idempotencyKeyOf(req, 'api.events'),
       });
       return deps.answer(reply, result, 'vigil');
     },
