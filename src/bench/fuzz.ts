@@ -1,6 +1,7 @@
 /** `npm run fuzz [runs]`: generated and mutated inputs through every decoder; exits 1 on any crash. */
 import { fuzzAuditd } from './auditd/fuzz.js';
 import { fuzzFormats } from './formats/fuzz.js';
+import { fuzzIngest } from './fuzz-ingest.js';
 
 const runs = Number(process.argv[2] ?? 100_000);
 let failed = false;
@@ -13,4 +14,6 @@ try {
 const a = fuzzAuditd(runs);
 process.stdout.write(`auditd: ${a.runs} inputs, ${a.lines} lines, ${a.events} events, ${a.rejected} rejected, slowest ${a.slowestMs.toFixed(0)} ms, ${a.failures.length} failures\n`);
 for (const f of a.failures.slice(0, 5)) process.stdout.write(`  ${JSON.stringify(f)}\n`);
-if (failed || a.failures.length > 0) process.exitCode = 1;
+const ingest = await fuzzIngest(runs);
+process.stdout.write(ingest.report);
+if (failed || a.failures.length > 0 || !ingest.ok) process.exitCode = 1;

@@ -31,6 +31,7 @@ export class DeadLetter {
         path: e.path,
         reason: e.reason,
         original: e.text,
+        ...(e.bytes ? { original_base64: Buffer.from(e.bytes).toString('base64') } : {}),
       }),
     );
     await appendFile(join(this.dir, `${now.toISOString().slice(0, 10)}.ndjson`), lines.join('\n') + '\n', { mode: 0o600 });

@@ -12,5 +12,5 @@ export interface DecodeKindOptions {
 }
 
 export function decodeKind(kind: BodyKind, body: Buffer, opts: DecodeKindOptions): DecodedRecords {
-  return kind === 'ecs' ? decodeBody(body, opts.maxRecordBytes) : decodeEventListBody(body, opts.k8sPolicy, opts.keepOriginal);
+  return kind === 'ecs' ? decodeBody(body, opts.maxRecordBytes) : decodeEventListBody(body, opts.k8sPolicy, opts.keepOriginal, opts.maxRecordBytes);
 }

@@ -27,7 +27,7 @@ describe('decodeBody', () => {
     expect(records.map((r) => r.value)).toEqual([{ ok: true }]);
     expect(errors.map((e) => [e.line, e.reason])).toEqual([
       [1, 'record of 108 bytes exceeds the limit of 50 bytes'],
-      [2, 'invalid UTF-8'],
+      [2, 'invalid UTF-8 at byte 111'],
     ]);
   });
   it('derives the ids of records without event.id as contentId does, across blocks of lines', () => {

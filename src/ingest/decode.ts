@@ -5,6 +5,8 @@
  * dead-letter file can keep the input exactly.
  */
 import { contentIds } from '../model/event-id.js';
+import { shapeError } from '../model/limits.js';
+import { invalidUtf8At, invalidUtf8Reason } from './utf8.js';
 
 export interface RawRecord {
   /** 1-based line number (NDJSON) or 1-based position in the array. */
@@ -26,6 +28,8 @@ export interface RecordError {
   reason: string;
   /** Original text of the record, for the dead-letter file. */
   text: string;
+  /** The original bytes, when the text cannot hold them exactly (not UTF-8): the dead-letter file keeps them in base64. */
+  bytes?: Uint8Array;
 }
 
 export interface DecodedBody {
@@ -42,12 +46,10 @@ export function decodeBody(body: Buffer, maxRecordBytes: number): DecodedBody {
   return decodeNdjson(body, maxRecordBytes);
 }
 
-function invalidUtf8(buf: Buffer): boolean {
-  return !Buffer.from(buf.toString('utf8'), 'utf8').equals(buf);
-}
-
 function decodeArray(body: Buffer): DecodedBody {
   const text = body.toString('utf8');
+  const bad = text.includes('\ufffd') ? invalidUtf8At(body) : -1;
+  if (bad >= 0) return { records: [], errors: [{ line: 1, offset: 0, path: '', reason: invalidUtf8Reason(bad), text, bytes: Uint8Array.from(body) }] };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -58,13 +60,16 @@ function decodeArray(body: Buffer): DecodedBody {
     return { records: [], errors: [{ line: 1, offset: 0, path: '', reason: 'expected a JSON array of events', text }] };
   }
   return {
-    records: parsed.map((value, i) => ({ line: i + 1, offset: -1, text: JSON.stringify(value), value })),
+    // An element that cannot be written back as it came (too deep, a number past a double's range) keeps the whole body as its text.
+    records: parsed.map((value, i) => ({ line: i + 1, offset: -1, text: shapeError(value) ? text : JSON.stringify(value), value })),
     errors: [],
   };
 }
 
-/** One non-blank line of a body, or why it cannot be read as text. */
-export type BodyLine = { line: number; offset: number; end: number; text: string; error?: undefined } | { line: number; offset: number; end: number; text: string; error: string };
+/** One non-blank line of a body, or why it cannot be read as text (with its bytes when they are not UTF-8). */
+export type BodyLine =
+  | { line: number; offset: number; end: number; text: string; error?: undefined }
+  | { line: number; offset: number; end: number; text: string; error: string; bytes?: Uint8Array };
 
 /**
  * Splits a body into its non-blank lines (LF or CRLF), with 1-based line
@@ -88,7 +93,8 @@ export function* bodyLines(body: Buffer, maxRecordBytes: number): Generator<Body
       } else {
         const slice = body.subarray(pos, stop);
         const text = slice.toString('utf8');
-        if (text.includes('\ufffd') && invalidUtf8(slice)) yield { line, offset: pos, end: stop, text, error: 'invalid UTF-8' };
+        const bad = text.includes('\ufffd') ? invalidUtf8At(body, pos, stop) : -1;
+        if (bad >= 0) yield { line, offset: pos, end: stop, text, error: invalidUtf8Reason(bad), bytes: Uint8Array.from(slice) };
         else yield { line, offset: pos, end: stop, text };
       }
     }
@@ -113,7 +119,7 @@ function decodeNdjson(body: Buffer, maxRecordBytes: number): DecodedBody {
     const unnamed: RawRecord[] = [];
     for (const l of bodyLines(body, maxRecordBytes)) {
       if (l.error !== undefined) {
-        errors.push({ line: l.line, offset: l.offset, path: '', reason: l.error, text: l.text });
+        errors.push({ line: l.line, offset: l.offset, path: '', reason: l.error, text: l.text, ...(l.bytes ? { bytes: l.bytes } : {}) });
         continue;
       }
       let value: unknown;

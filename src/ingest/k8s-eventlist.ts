@@ -6,9 +6,11 @@
 import { FormatError } from '../formats/format.js';
 import { normalizeK8sEvent } from '../formats/kubernetes-audit.js';
 import type { AuditEvent } from '../model/event.js';
+import { shapeError } from '../model/limits.js';
 import { applyPolicy, type CompiledPolicy } from '../policy/k8s/index.js';
 import type { AuditEvent as K8sEvent } from '../policy/k8s/types.js';
 import type { RawRecord } from './decode.js';
+import { invalidUtf8At, invalidUtf8Reason } from './utf8.js';
 import { IngestError } from './errors.js';
 import type { DecodedRecords } from './prepare-records.js';
 
@@ -19,7 +21,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * item is normalized as the ingest service reaches it (`errors` and `dropped`
  * fill as it goes), so its objects die young; it consumes `list.items`.
  */
-export function decodeEventList(list: unknown, policy: CompiledPolicy | undefined, keepOriginal = true): DecodedRecords {
+export function decodeEventList(list: unknown, policy: CompiledPolicy | undefined, keepOriginal = true, bodyText?: string, maxRecordBytes = Infinity): DecodedRecords {
   if (!isObject(list) || list.kind !== 'EventList' || !Array.isArray(list.items)) {
     throw new IngestError('bad-body', 'expected an audit.k8s.io EventList: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[…]}');
   }
@@ -36,6 +38,13 @@ export function decodeEventList(list: unknown, policy: CompiledPolicy | undefine
         fail('', 'an audit event must be a JSON object');
         continue;
       }
+      // Before the policy and the normalizer, which walk the item recursively.
+      const shape = shapeError(item);
+      if (shape) {
+        // Such an item cannot be written back as it came: the dead letter keeps the whole body.
+        out.errors.push({ line, offset: -1, path: shape.path ? `items[${i}].${shape.path}` : `items[${i}]`, reason: shape.reason, text: bodyText ?? '' });
+        continue;
+      }
       const applied = policy ? applyPolicy(policy, item as unknown as K8sEvent) : undefined;
       if (applied && !applied.event) {
         out.dropped!++;
@@ -43,6 +52,11 @@ export function decodeEventList(list: unknown, policy: CompiledPolicy | undefine
       }
       const event = (applied?.event ?? item) as Record<string, unknown>;
       const text = JSON.stringify(event);
+      // The limit applies to the event as it would be stored (after the policy trimmed it).
+      if (text.length * 3 > maxRecordBytes && Buffer.byteLength(text) > maxRecordBytes) {
+        fail('', `record of ${Buffer.byteLength(text)} bytes exceeds the limit of ${maxRecordBytes} bytes (ingest.max_record_bytes)`);
+        continue;
+      }
       let value: AuditEvent;
       try {
         value = normalizeK8sEvent(event, keepOriginal ? text : undefined, apiVersion) as AuditEvent;
@@ -59,13 +73,20 @@ export function decodeEventList(list: unknown, policy: CompiledPolicy | undefine
   return out;
 }
 
-/** Parses a webhook body and splits it (lazily) into records. */
-export function decodeEventListBody(body: Buffer, policy: CompiledPolicy | undefined, keepOriginal: boolean): DecodedRecords {
+/**
+ * Parses a webhook body and splits it (lazily) into records. A body that is
+ * not UTF-8 is one rejected record (answered 200 with it, dead-lettered with
+ * its bytes): the API server would retry any other answer forever.
+ */
+export function decodeEventListBody(body: Buffer, policy: CompiledPolicy | undefined, keepOriginal: boolean, maxRecordBytes = Infinity): DecodedRecords {
   let list: unknown;
+  const text = body.toString('utf8');
+  const bad = text.includes('\ufffd') ? invalidUtf8At(body) : -1;
+  if (bad >= 0) return { records: [], errors: [{ line: 1, offset: bad, path: '', reason: invalidUtf8Reason(bad), text, bytes: Uint8Array.from(body) }], dropped: 0 };
   try {
-    list = JSON.parse(body.toString('utf8'));
+    list = JSON.parse(text);
   } catch (err) {
     throw new IngestError('bad-body', `invalid JSON: ${(err as Error).message}`);
   }
-  return decodeEventList(list, policy, keepOriginal);
+  return decodeEventList(list, policy, keepOriginal, text, maxRecordBytes);
 }

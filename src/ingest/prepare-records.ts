@@ -8,6 +8,8 @@
 import { EventEncoder, type EncodedEvents } from '../model/encoded.js';
 import type { AuditEvent } from '../model/event.js';
 import { ingestedAt, prepareEvent } from '../model/prepare.js';
+import { shapeError } from '../model/limits.js';
+import { reservedDatasetError } from '../model/reserved.js';
 import { validateEvent } from '../model/validate.js';
 import { excludedBy } from '../policy/categories.js';
 import type { RawRecord, RecordError } from './decode.js';
@@ -78,7 +80,11 @@ export async function prepareRecords(
   for (const r of decoded.records) {
     if (pause && ++seen % PAUSE_EVERY === 0) await pause();
     shift(r, lineBase, offsetBase);
-    const problems = validateEvent(r.value);
+    // Shape first: validation and completion walk the document recursively.
+    const shape = shapeError(r.value);
+    const problems = shape ? [shape] : validateEvent(r.value);
+    const reserved = problems.length === 0 ? reservedDatasetError(r.value as AuditEvent) : undefined;
+    if (reserved) problems.push(reserved);
     if (problems.length > 0) {
       for (const p of problems) invalid.push({ line: r.line, offset: r.offset, path: p.path, reason: p.reason, text: r.text });
       continue;

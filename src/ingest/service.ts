@@ -10,6 +10,7 @@ import type { AuditEvent } from '../model/event.js';
 import { ingestedAt, prepareEvent } from '../model/prepare.js';
 import { nowNs } from '../model/time.js';
 import type { Accepted, IngestOutcome, Rejected } from '../model/ingest-result.js';
+import type { IdempotencyRecord } from '../store/index.js';
 import type { DeadLetter } from './dead-letter.js';
 import type { Format } from '../formats/format.js';
 import type { CompiledPolicy } from '../policy/k8s/evaluate.js';
@@ -37,6 +38,13 @@ export interface IngestOptions {
   /** Store the valid records of a batch that also has invalid ones. */
   partial?: boolean;
   idempotencyKey?: string;
+  /**
+   * The digest of the body the key came with, kept with the key so a reuse
+   * with another body is refused (`key-reused`). Bodies the service decodes
+   * (`ecs`, `k8s-eventlist`, `formatted`) have theirs taken here; a source
+   * that decodes itself (`records`) passes it.
+   */
+  idempotencyDigest?: string;
   /**
    * Derives the idempotency key from the body instead: this prefix, then the
    * body's digest (body-digest.ts), computed on the decoding thread (bodies of
@@ -81,7 +89,7 @@ export class IngestService {
 
   constructor(
     private readonly committer: GroupCommitter,
-    private readonly lookupIdempotency: (key: string) => Promise<Accepted | undefined>,
+    private readonly lookupIdempotency: (key: string) => Promise<IdempotencyRecord | undefined>,
     private readonly deadLetter: DeadLetter,
     private readonly config: IngestServiceConfig,
     private readonly observer?: IngestObserver,
@@ -109,7 +117,9 @@ export class IngestService {
       case 'k8s-eventlist':
         return this.run(() => this.prepareBody(input.kind, input.body, opts), opts, true);
       case 'formatted':
-        return input.format.name === 'ecs' ? this.dispatch({ kind: 'ecs', body: input.body }, opts) : this.ingestFormatted(input, opts);
+        if (input.format.name === 'ecs') return this.dispatch({ kind: 'ecs', body: input.body }, opts);
+        // The digest on this thread: a keyed body in a named format is the rare case.
+        return this.ingestFormatted(input, opts.idempotencyKey && !opts.idempotencyDigest ? { ...opts, idempotencyDigest: bodyDigest(input.body) } : opts);
       case 'records':
         return this.run(async () => prepareRecords(await input.decode(), opts, this.prepareConfig(), pause), opts);
     }
@@ -144,7 +154,7 @@ export class IngestService {
 
   private async prepareBody(kind: BodyKind, body: Buffer, opts: IngestOptions): Promise<PreparedBatch> {
     const { partial, lineBase, offsetBase } = opts;
-    const digest = opts.bodyKeyPrefix !== undefined;
+    const digest = opts.bodyKeyPrefix !== undefined || opts.idempotencyKey !== undefined;
     if (this.pool) return this.pool.run(kind, body, { partial, lineBase, offsetBase }, nowNs(), digest);
     const batch = await prepareRecords(decodeKind(kind, body, this.config), opts, this.prepareConfig(), pause);
     if (digest) batch.bodyDigest = bodyDigest(body);
@@ -153,8 +163,8 @@ export class IngestService {
 
   /**
    * Prepares and stores, unless the idempotency key was committed before
-   * (then answers as the first time). `eager` (for stateless decoding only)
-   * prepares while the key is looked up.
+   * (then answers as the first time, or `key-reused` when the body differs).
+   * `eager` (for stateless decoding only) prepares while the key is looked up.
    */
   private async run(prepare: () => Promise<PreparedBatch>, opts: IngestOptions, eager = false): Promise<IngestOutcome> {
     // Until this request reaches the committer, a commit round may wait a moment for it.
@@ -177,23 +187,27 @@ export class IngestService {
     if (!key) return this.store(await prepare(), opts);
     return this.once(key, async () => {
       if (!eager) {
-        const previous = duplicateOf(await this.lookupIdempotency(key));
-        return previous ?? this.store(await prepare(), opts);
+        const previous = await this.lookupIdempotency(key);
+        return previous ? resendOf(previous, opts.idempotencyDigest) : this.store(await prepare(), opts);
       }
       // The lookup and the decoding run side by side (a new key is the common
-      // case); a key already committed wins, whatever its body decodes to.
+      // case); a committed key is answered from its record, the body's digest
+      // telling a resend from a reuse.
       const [previous, prepared] = await Promise.allSettled([this.lookupIdempotency(key), prepare()]);
       if (previous.status === 'rejected') throw previous.reason;
-      if (previous.value) return { kind: 'duplicate', of: previous.value };
+      if (previous.value) return resendOf(previous.value, prepared.status === 'fulfilled' ? prepared.value.bodyDigest : undefined);
       if (prepared.status === 'rejected') throw prepared.reason;
       return this.store(prepared.value, opts);
     });
   }
 
-  /** Runs `job` for `key` unless a request with the same key is running: then answers as that one does. */
+  /**
+   * Runs `job` for `key` once no other request with the same key is running:
+   * a resend arriving while the first is being stored then finds its key
+   * committed (and its digest), instead of storing twice.
+   */
   private async once(key: string, job: () => Promise<IngestOutcome>): Promise<IngestOutcome> {
-    const running = this.inflight.get(key);
-    if (running) return running;
+    for (let running = this.inflight.get(key); running; running = this.inflight.get(key)) await running.catch(() => undefined);
     const started = job();
     this.inflight.set(key, started);
     try {
@@ -226,7 +240,8 @@ export class IngestService {
     if (rejectedLines > 0) Object.assign(result, { rejected: rejectedLines, errors: reported });
     const key = opts.idempotencyKey;
     if (count > 0 || key) {
-      const committed = this.committer.submit({ events: this.committer.stage(batch.events), idempotency: key ? { key, result: { ...result } } : undefined });
+      const digest = batch.bodyDigest ?? opts.idempotencyDigest;
+      const committed = this.committer.submit({ events: this.committer.stage(batch.events), idempotency: key ? { key, result: { ...result }, digest } : undefined });
       opts.coming();
       const first = await committed;
       if (count > 0) result.firstSeq = first;
@@ -236,7 +251,13 @@ export class IngestService {
   }
 }
 
-const duplicateOf = (previous: Accepted | undefined): IngestOutcome | undefined => previous && { kind: 'duplicate', of: previous };
+const duplicateOf = (previous: IdempotencyRecord | undefined): IngestOutcome | undefined => previous && resendOf(previous, undefined);
+
+/** A committed key's answer: the first result, unless this body's digest differs from the one recorded with it. */
+function resendOf({ digest: recorded, ...of }: IdempotencyRecord, digest: string | undefined): IngestOutcome {
+  if (recorded !== undefined && digest !== undefined && recorded !== digest) return { kind: 'key-reused' };
+  return { kind: 'duplicate', of };
+}
 
 /** One dead-letter entry per rejected record, its reasons joined. */
 function errorsForDeadLetter(errors: RecordError[], source: string) {

@@ -25,6 +25,12 @@ describe('canonicalJson (RFC 8785)', () => {
       '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
     );
   });
+  it('writes documents deeper than the call stack without recursion', () => {
+    // A store may hold such a document from before ingest bounded nesting; verifiers re-canonicalize it.
+    const depth = 100_000;
+    const text = `{"a":${'{"b":['.repeat(depth)}1${']}'.repeat(depth)}}`;
+    expect(canonicalJson(JSON.parse(text))).toBe(text);
+  });
   it('refuses non-finite numbers', () => {
     expect(() => canonicalJson({ a: Infinity })).toThrow(/non-finite/);
   });

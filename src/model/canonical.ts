@@ -37,6 +37,18 @@ const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const BACKSLASH = 0x5c;
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** An open array (keys undefined) or object (its sorted keys) being written; `i` is the next member. */
+interface Frame {
+  items: unknown[] | Record<string, unknown>;
+  keys: string[] | undefined;
+  i: number;
+  /** An object member was written (the next one needs a comma). */
+  written?: boolean;
+}
+
+/** step()'s answer when a container has no more members. */
+const DONE = Symbol('done');
+
 /** Appends canonical JSON as UTF-8 to a buffer it grows as needed. */
 export class CanonicalWriter {
   buf: Buffer;
@@ -55,50 +67,83 @@ export class CanonicalWriter {
     this.buf = next;
   }
 
-  /** Writes the canonical JSON of `value`. Throws TypeError for what JSON cannot hold. */
+  /**
+   * Writes the canonical JSON of `value`. Throws TypeError for what JSON cannot
+   * hold. Iterative (an explicit stack of open containers), so a document of
+   * any depth is written without recursion: a verifier re-canonicalizing a
+   * stored document deeper than the call stack must not crash.
+   */
   value(value: unknown): void {
+    if (this.scalar(value)) return;
+    const stack: Frame[] = [];
+    let top: Frame | undefined = this.open(value as object);
+    while (top !== undefined) {
+      const next = this.step(top);
+      if (next === DONE) {
+        this.byte(top.keys === undefined ? 0x5d : 0x7d); // ] or }
+        top = stack.pop();
+      } else if (!this.scalar(next)) {
+        stack.push(top);
+        top = this.open(next as object);
+      }
+    }
+  }
+
+  /** Writes a value that is not a container; false (writing nothing) for an object or array. */
+  private scalar(value: unknown): boolean {
     switch (typeof value) {
       case 'string':
-        return this.string(value);
+        this.string(value);
+        return true;
       case 'boolean':
-        return this.ascii(value ? 'true' : 'false');
+        this.ascii(value ? 'true' : 'false');
+        return true;
       case 'number':
         if (!Number.isFinite(value)) throw new TypeError('JCS: non-finite number');
-        return this.ascii(String(value));
+        this.ascii(String(value));
+        return true;
       case 'object':
-        if (value === null) return this.ascii('null');
-        return Array.isArray(value) ? this.array(value) : this.object(value as Record<string, unknown>);
+        if (value !== null) return false;
+        this.ascii('null');
+        return true;
       default:
         throw new TypeError(`JCS: cannot serialize ${typeof value}`);
     }
   }
 
-  private array(items: unknown[]): void {
-    this.byte(0x5b); // [
-    for (let i = 0; i < items.length; i++) {
-      if (i > 0) this.byte(0x2c); // ,
-      const v = items[i];
-      if (skipped(v)) this.ascii('null');
-      else this.value(v);
+  /** Writes a container's opening bracket; its members come from step(). */
+  private open(value: object): Frame {
+    if (Array.isArray(value)) {
+      this.byte(0x5b); // [
+      return { items: value, keys: undefined, i: 0 };
     }
-    this.byte(0x5d); // ]
-  }
-
-  private object(obj: Record<string, unknown>): void {
-    const keys = Object.keys(obj);
+    const keys = Object.keys(value);
     sortKeys(keys);
     this.byte(0x7b); // {
-    let first = true;
-    for (let i = 0; i < keys.length; i++) {
-      const v = obj[keys[i]];
-      if (skipped(v)) continue;
-      if (!first) this.byte(0x2c);
-      first = false;
-      this.string(keys[i]);
-      this.byte(0x3a); // :
-      this.value(v);
+    return { items: value as Record<string, unknown>, keys, i: 0 };
+  }
+
+  /** Writes the separator (and, in an object, the name) of the frame's next member and returns its value, or DONE. */
+  private step(f: Frame): unknown {
+    if (f.keys === undefined) {
+      const items = f.items as unknown[];
+      if (f.i >= items.length) return DONE;
+      if (f.i > 0) this.byte(0x2c); // ,
+      const v = items[f.i++];
+      return skipped(v) ? null : v;
     }
-    this.byte(0x7d); // }
+    const obj = f.items as Record<string, unknown>;
+    while (f.i < f.keys.length) {
+      const k = f.keys[f.i++];
+      const v = obj[k];
+      if (skipped(v)) continue;
+      if (f.written) this.byte(0x2c);
+      f.written = true;
+      this.string(k);
+      this.byte(0x3a); // :
+      return v;
+    }
+    return DONE;
   }
 
   private string(s: string): void {

@@ -50,4 +50,9 @@ export interface Backpressure {
   reason: string;
 }
 
-export type IngestOutcome = Accepted | Rejected | DuplicateOf | Backpressure;
+/** The idempotency key was committed with another body: nothing stored (a sender's bug, or two senders sharing a key). */
+export interface KeyReused {
+  kind: 'key-reused';
+}
+
+export type IngestOutcome = Accepted | Rejected | DuplicateOf | Backpressure | KeyReused;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNs, parseDurationNs, parseRfc3339, parseTimeArg } from './time.js';
+import { MAX_NS, MIN_NS, formatNs, parseDurationNs, parseRfc3339, parseTimeArg, timestampError } from './time.js';
 
 describe('parseRfc3339', () => {
   it('keeps nanoseconds exactly', () => {
@@ -19,6 +19,34 @@ describe('parseRfc3339', () => {
   it('rejects what is not RFC 3339', () => {
     for (const s of ['2025-11-22', '2025-13-01T00:00:00Z', 'yesterday', '2025-11-22T12:00:00', '2025-11-22T12:00:00.1234567891Z']) {
       expect(parseRfc3339(s), s).toBeUndefined();
+    }
+  });
+});
+
+describe('the timestamps Vigil stores (issue 19 item 8)', () => {
+  it('refuses instants outside signed 64-bit nanoseconds instead of wrapping them', () => {
+    for (const s of ['9999-12-31T23:59:59Z', '2263-01-01T00:00:00Z', '1600-01-01T00:00:00Z', '2262-04-11T23:47:16.854775808Z', '1677-09-21T00:12:43.145224191Z', '0050-01-01T00:00:00Z']) {
+      expect(parseRfc3339(s), s).toBeUndefined();
+      expect(timestampError(s), s).toMatch(/outside the range of timestamps Vigil stores \(1677-09-21T00:12:43.145224192Z through 2262-04-11T23:47:16.854775807Z\)/);
+    }
+    expect(parseRfc3339('2262-04-11T23:47:16.854775807Z')!.ns).toBe(MAX_NS);
+    expect(parseRfc3339('1677-09-21T00:12:43.145224192Z')!.ns).toBe(MIN_NS);
+    expect(parseRfc3339('2262-04-12T01:47:16.854775807+02:00')!.ns).toBe(MAX_NS);
+  });
+  it('refuses dates that are not on the calendar instead of rolling them over', () => {
+    for (const s of ['2025-02-30T00:00:00Z', '2025-02-29T00:00:00Z', '2100-02-29T00:00:00Z', '2025-04-31T00:00:00Z', '2025-01-01T24:00:00Z']) {
+      expect(parseRfc3339(s), s).toBeUndefined();
+      expect(timestampError(s), s).toMatch(/is not a calendar date and time/);
+    }
+    expect(parseRfc3339('2024-02-29T00:00:00Z')!.iso).toBe('2024-02-29T00:00:00Z');
+    expect(parseRfc3339('2000-02-29T12:00:00Z')!.ns).toBe(BigInt(Date.UTC(2000, 1, 29, 12)) * 1_000_000n);
+    expect(timestampError('soon')).toMatch(/is not an RFC 3339 timestamp/);
+    expect(timestampError('2025-11-22T12:00:00Z')).toBeUndefined();
+  });
+  it('counts from the proleptic Gregorian calendar as Date does, across the whole range', () => {
+    for (let ms = -9_000_000_000_000; ms < 9_000_000_000_000; ms += 123_456_789_011) {
+      const iso = new Date(ms).toISOString();
+      expect(parseRfc3339(iso)!.ns, iso).toBe(BigInt(ms) * 1_000_000n);
     }
   });
 });

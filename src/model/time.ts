@@ -14,6 +14,51 @@ export interface ParsedTime {
   iso: string;
 }
 
+/**
+ * The instants a timestamp may name: nanoseconds since the epoch held in a
+ * signed 64-bit integer (how the store keeps them, and Loki too), that is
+ * 1677-09-21T00:12:43.145224192Z through 2262-04-11T23:47:16.854775807Z.
+ * Anything outside is refused, never wrapped around.
+ */
+export const MIN_NS = -(2n ** 63n);
+export const MAX_NS = 2n ** 63n - 1n;
+export const TIME_RANGE = '1677-09-21T00:12:43.145224192Z through 2262-04-11T23:47:16.854775807Z';
+
+const OUT_OF_RANGE = `is outside the range of timestamps Vigil stores (${TIME_RANGE})`;
+
+/** Why nanoseconds since the epoch cannot be stored, or undefined when they can. */
+export const nsRangeError = (ns: bigint): string | undefined => (ns < MIN_NS || ns > MAX_NS ? OUT_OF_RANGE : undefined);
+
+/** Why `text` is not a timestamp Vigil stores (not RFC 3339, not a calendar date, out of range), or undefined when it is. */
+export function timestampError(text: string): string | undefined {
+  if (parseRfc3339(text)) return undefined;
+  const shown = JSON.stringify(text.slice(0, 64));
+  const m = RFC3339.exec(text);
+  if (!m) return `is not an RFC 3339 timestamp: ${shown}`;
+  if (!calendarValid(m)) return `is not a calendar date and time: ${shown}`;
+  return `${OUT_OF_RANGE}: ${shown}`;
+}
+
+const daysIn = (year: number, month: number): number =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+function calendarValid(m: RegExpExecArray): boolean {
+  const [, y, mo, d, h, mi, s] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(Number(y), month) && Number(h) <= 23 && Number(mi) <= 59 && Number(s) <= 60;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (any year, no Date.UTC two-digit-year mapping). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
 // Events of one batch mostly share their second: remember the last one parsed.
 let lastPrefix = '';
 let lastSecondNs = 0n;
@@ -26,7 +71,7 @@ function isDigits(text: string, from: number, to: number): boolean {
   return true;
 }
 
-/** Parses an RFC 3339 timestamp; returns undefined when the text is not one. */
+/** Parses an RFC 3339 timestamp; returns undefined when the text is not one, or not a calendar date, or outside MIN_NS..MAX_NS. */
 export function parseRfc3339(text: string): ParsedTime | undefined {
   // Fast path for the usual UTC form, `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z`, within a second already seen.
   const n = text.length;
@@ -48,24 +93,18 @@ export function parseRfc3339(text: string): ParsedTime | undefined {
 function parseSlow(text: string): ParsedTime | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
+  if (!calendarValid(m)) return undefined;
   const [, y, mo, d, h, mi, s, frac = '', zone] = m;
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return undefined;
-  }
   let offsetMin = 0;
   if (zone !== 'Z' && zone !== 'z') {
     const sign = zone[0] === '-' ? -1 : 1;
     offsetMin = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   }
-  const epochMs = Date.UTC(Number(y), month - 1, day, hour, minute, second) - offsetMin * 60_000;
-  if (!Number.isFinite(epochMs)) return undefined;
+  // A leap second (:60) counts as the first second of the next minute, as Date.UTC counted it.
+  const epochSec = daysFromCivil(Number(y), Number(mo), Number(d)) * 86400 + Number(h) * 3600 + Number(mi) * 60 + Number(s) - offsetMin * 60;
   const fracNs = frac === '' ? 0n : BigInt(frac.padEnd(9, '0'));
-  const ns = BigInt(epochMs) * 1_000_000n + fracNs;
+  const ns = BigInt(epochSec) * 1_000_000_000n + fracNs;
+  if (nsRangeError(ns)) return undefined;
   const iso =
     zone === 'Z' && !text.includes(' ') && text[10] === 'T'
       ? text

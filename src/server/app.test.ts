@@ -89,10 +89,10 @@ describe('HTTP API', () => {
     expect(await first.json()).toEqual({ accepted: 2 });
     for (const r of again) expect(await r.json()).toEqual({ accepted: 2 });
     expect(await query(s, '{dataset=~".+"} |= "idem"')).toHaveLength(2);
-    // A committed key wins over whatever a resend's body holds (it is decoded alongside the lookup).
+    // The same key with another body is refused, not answered with the first body's result (issue 19 item 9).
     const other = await post(s, Buffer.from('{not json\n'), { 'idempotency-key': 'batch-42' });
-    expect(other.status).toBe(200);
-    expect(await other.json()).toEqual({ accepted: 2 });
+    expect(other.status).toBe(422);
+    expect(((await other.json()) as { error: string }).error).toBe('idempotency_key_reused');
   });
 
   it('refuses bodies over the limit with 413, also after decompression', async () => {

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   conflict: { status: 409, means: 'the state of the log does not allow it (e.g. no checkpoint yet, sealing off, a duplicate token name)' },
   payload_too_large: { status: 413, means: 'the body, or its decompressed form, exceeds the limit' },
   unsupported_media_type: { status: 415, means: 'a Content-Type or Content-Encoding the route does not take' },
+  idempotency_key_reused: { status: 422, means: 'the Idempotency-Key was used before, by this token on this route, with a different body: nothing was stored; use a new key for new content' },
   too_many_requests: { status: 429, means: 'this token already runs as many exports as it may at once; retry when one has finished' },
   internal: { status: 500, means: 'a fault of the server; the message says no more, the server log has it' },
   overloaded: { status: 503, means: 'the ingest queue is full or the server is stopping; retry after Retry-After' },

@@ -33,7 +33,7 @@ function acceptedBody(r: Accepted): IngestAnswerBody {
 }
 
 /** The status and JSON body of a stored or rejected batch. */
-function vigilAnswer(r: Exclude<IngestOutcome, { kind: 'duplicate' | 'backpressure' }>): { status: number; body: IngestAnswerBody } {
+function vigilAnswer(r: Exclude<IngestOutcome, { kind: 'duplicate' | 'backpressure' | 'key-reused' }>): { status: number; body: IngestAnswerBody } {
   if (r.kind === 'rejected') return { status: 400, body: { accepted: 0, rejected: r.rejected, errors: r.errors } };
   return { status: 200, body: acceptedBody(r) };
 }
@@ -50,6 +50,11 @@ export function answerIngest(reply: FastifyReply, result: IngestOutcome | Ingest
     return reply.code(ERROR_CODES[CODE[result.kind]].status).send(errorBody(CODE[result.kind], result.message));
   }
   if (result.kind === 'backpressure') return reply.code(503).header('retry-after', '1').send(errorBody('overloaded', result.reason));
+  if (result.kind === 'key-reused') {
+    const message = 'this Idempotency-Key was used before with a different body; nothing was stored (use a new key for new content)';
+    if (dialect === 'loki') return reply.code(422).type('text/plain; charset=utf-8').send(`${message}\n`);
+    return reply.code(422).send(errorBody('idempotency_key_reused', message));
+  }
   const { status, body } = vigilAnswer(result.kind === 'duplicate' ? result.of : result);
   if (dialect === 'vigil') return reply.code(status).send(body);
   if (status === 200 && !body.rejected) return reply.code(204).send();

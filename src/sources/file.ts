@@ -63,6 +63,8 @@ function countsOf(outcome: IngestOutcome): BatchCounts {
       return { accepted: 0, rejected: outcome.rejected, errors: outcome.errors };
     case 'backpressure':
       throw new Error(`ingest refused a batch: ${outcome.reason}`);
+    case 'key-reused':
+      throw new Error('ingest refused a batch: its idempotency key was used before with another body'); // files send no keys
   }
 }
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Format } from '../formats/format.js';
 import { IngestError } from '../ingest/errors.js';
 import { bodyOf } from './http-body.js';
+import { idempotencyKeyOf } from './idempotency-key.js';
 import type { HttpSourceDeps, Source } from './source.js';
 
 export const HttpEcsConfig = Type.Object(
@@ -35,12 +36,11 @@ function routes(app: FastifyInstance, deps: HttpSourceDeps): void {
     { config: { scope: 'ingest' } },
     async (req, reply) => {
       const body = await bodyOf(req, deps.maxBodyBytes);
-      const key = req.headers['idempotency-key'];
       const format = formatOf((await formats).getFormat, req.query.format, req.headers['content-type']);
       const result = await deps.ingest.ingest({ kind: 'formatted', format, body }, {
         source: 'api.events',
         partial: req.query.partial === 'true' || req.query.partial === '1',
-        idempotencyKey: typeof key === 'string' && key !== '' ? key : undefined,
+        idempotencyKey: idempotencyKeyOf(req, 'api.events'),
       });
       return deps.answer(reply, result, 'vigil');
     },

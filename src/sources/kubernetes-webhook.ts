@@ -13,6 +13,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { bodyOf } from './http-body.js';
+import { scopedKey } from './idempotency-key.js';
 import type { HttpSourceDeps, Source } from './source.js';
 
 export const KubernetesWebhookConfig = Type.Object(
@@ -31,7 +32,7 @@ function routes(app: FastifyInstance, deps: HttpSourceDeps): void {
     const result = await deps.ingest.ingest({ kind: 'k8s-eventlist', body }, {
       source: 'api.k8s-audit',
       partial: true,
-      bodyKeyPrefix: 'k8s-audit:',
+      bodyKeyPrefix: scopedKey(req, 'k8s.audit', 'body:'),
     });
     return deps.answer(reply, result, 'vigil');
   });

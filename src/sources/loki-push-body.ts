@@ -12,8 +12,10 @@ import { FormatError, type DecodeOptions, type Decoded } from '../formats/format
 import { autoFormat } from '../formats/registry.js';
 import type { RawRecord, RecordError } from '../ingest/decode.js';
 import { IngestError } from '../ingest/errors.js';
+import { invalidUtf8At, invalidUtf8Reason } from '../ingest/utf8.js';
 import type { DecodedRecords } from '../ingest/service.js';
 import type { AuditEvent } from '../model/event.js';
+import { nsRangeError } from '../model/time.js';
 import type { CompiledPolicy } from '../policy/k8s/index.js';
 import { filterAuditLine } from '../policy/k8s/line-filter.js';
 
@@ -25,7 +27,7 @@ message Timestamp { int64 seconds = 1; int32 nanos = 2; }
 message LabelPairAdapter { string name = 1; string value = 2; }
 message EntryAdapter {
   Timestamp timestamp = 1;
-  string line = 2;
+  bytes line = 2; // a string on the wire; read as bytes so that invalid UTF-8 is refused, not replaced
   repeated LabelPairAdapter structuredMetadata = 3;
   repeated LabelPairAdapter parsed = 4;
 }
@@ -38,6 +40,8 @@ export const PushRequestType = protobuf.parse(PUSH_PROTO, { keepCase: true }).ro
 export interface PushEntry {
   ts: bigint;
   line: string;
+  /** Where the line is not UTF-8 (a protobuf body): the byte of the line, and its bytes for the dead-letter file. */
+  badUtf8?: { at: number; bytes: Uint8Array };
   metadata?: Record<string, string>;
 }
 
@@ -177,7 +181,7 @@ export function snappyLength(buf: Buffer): number {
 }
 
 type ProtoPair = { name?: string; value?: string };
-type ProtoEntry = { timestamp?: { seconds?: string; nanos?: number }; line?: string; structuredMetadata?: ProtoPair[] };
+type ProtoEntry = { timestamp?: { seconds?: string; nanos?: number }; line?: Uint8Array; structuredMetadata?: ProtoPair[] };
 
 /** A protobuf push body: a raw snappy block of logproto.PushRequest. */
 export function parsePushProto(body: Buffer, limit: number): PushStream[] {
@@ -200,7 +204,10 @@ export function parsePushProto(body: Buffer, limit: number): PushStream[] {
       const ts = BigInt(e.timestamp?.seconds ?? '0') * 1_000_000_000n + BigInt(e.timestamp?.nanos ?? 0);
       const metadata: Record<string, string> = {};
       for (const p of e.structuredMetadata ?? []) if (p.name) metadata[p.name] = p.value ?? '';
-      return { ts, line: e.line ?? '', ...(Object.keys(metadata).length ? { metadata } : {}) };
+      const bytes = e.line ?? new Uint8Array(0);
+      const line = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+      const at = line.includes('\ufffd') ? invalidUtf8At(bytes) : -1;
+      return { ts, line, ...(at >= 0 ? { badUtf8: { at, bytes: Uint8Array.from(bytes) } } : {}), ...(Object.keys(metadata).length ? { metadata } : {}) };
     });
     return { labels, entries };
   });
@@ -243,6 +250,16 @@ export function decodePush(streams: PushStream[], opts: PushDecodeOptions): Deco
       const bytes = Buffer.byteLength(entry.line);
       if (bytes > opts.maxRecordBytes) {
         errors.push({ ...pos, path: '', reason: `line too long: ${bytes} bytes, the limit is ${opts.maxRecordBytes} (ingest.max_record_bytes)`, text: entry.line });
+        continue;
+      }
+      if (entry.badUtf8) {
+        errors.push({ ...pos, path: 'line', reason: invalidUtf8Reason(entry.badUtf8.at), text: entry.line, bytes: entry.badUtf8.bytes });
+        continue;
+      }
+      // Loki timestamps are nanoseconds in an int64: one beyond it is refused, not wrapped around.
+      const tsError = nsRangeError(entry.ts);
+      if (tsError) {
+        errors.push({ ...pos, path: 'timestamp', reason: `${entry.ts} ns ${tsError}`, text: entry.line });
         continue;
       }
       let line: string | null = entry.line;

@@ -149,7 +149,9 @@ describe('POST /loki/api/v1/push', () => {
     expect((await push(body)).status).toBe(204);
     const keyed = (line: string) => push(JSON.stringify({ streams: [{ stream: { job: 'idem' }, values: [[ns(61), line]] }] }), { 'content-type': 'application/json', 'idempotency-key': 'push-42' });
     expect((await keyed('first')).status).toBe(204);
-    expect((await keyed('second')).status).toBe(204); // same key: the first result, nothing stored
+    const reused = await keyed('second'); // same key, another body: refused, nothing stored (issue 19 item 9)
+    expect(reused.status).toBe(422);
+    expect(await reused.text()).toMatch(/Idempotency-Key was used before with a different body/);
     const values = (await read('{job="idem"}')).data.result.flatMap((x) => x.values).map((v) => v[1]).sort();
     expect(values).toEqual(['first', 'once']);
   });

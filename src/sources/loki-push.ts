@@ -18,7 +18,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { IngestError } from '../ingest/errors.js';
 import { bodyOf, inflated, rawBody } from './http-body.js';
-import type { PushDecodeOptions } from './loki-push-body.js';
+import { idempotencyKeyOf, scopedKey } from './idempotency-key.js';
+import type { DecodedRecords } from '../ingest/service.js';
+import { invalidUtf8At, invalidUtf8Reason } from '../ingest/utf8.js';
+import type { PushDecodeOptions, PushStream } from './loki-push-body.js';
 import type { HttpSourceDeps, Source } from './source.js';
 
 export const LokiPushConfig = Type.Object(
@@ -30,6 +33,11 @@ export const LokiPushConfig = Type.Object(
   { additionalProperties: false },
 );
 export type LokiPushConfig = Static<typeof LokiPushConfig>;
+
+const notUtf8 = (body: Buffer, at: number): DecodedRecords => ({
+  records: [],
+  errors: [{ line: 1, offset: at, path: '', reason: invalidUtf8Reason(at), text: body.toString('utf8'), bytes: Uint8Array.from(body) }],
+});
 
 function routes(app: FastifyInstance, deps: HttpSourceDeps): void {
   const decodeOptions: PushDecodeOptions = { maxRecordBytes: deps.maxRecordBytes, keepOriginal: deps.keepOriginal, k8sPolicy: deps.k8sPolicy };
@@ -44,11 +52,17 @@ function routes(app: FastifyInstance, deps: HttpSourceDeps): void {
       else if (encoding === 'deflate') body = await inflated(rawBody(req), deps.maxBodyBytes);
       else body = await bodyOf(req, deps.maxBodyBytes);
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      const streams = type === 'application/json' ? parsePushJson(body) : parsePushProto(body, deps.maxBodyBytes);
-      const header = req.headers['idempotency-key'];
+      const digest = createHash('sha256').update(type).update('\0').update(body).digest('hex');
       // Without a key, the body is one: a retried push (lost response) is stored once.
-      const key = typeof header === 'string' && header !== '' ? header : `loki-push:${createHash('sha256').update(type).update('\0').update(body).digest('hex')}`;
-      const result = await deps.ingest.ingest({ kind: 'records', decode: () => decodePush(streams, decodeOptions) }, { source: 'loki.push', partial: true, idempotencyKey: key });
+      const key = idempotencyKeyOf(req, 'loki.push') ?? scopedKey(req, 'loki.push', `body:${digest}`);
+      // A JSON body that is not UTF-8 is one rejected record, dead-lettered with its bytes (a protobuf body's lines are checked one by one).
+      const bad = type === 'application/json' ? invalidUtf8At(body) : -1;
+      const streams: PushStream[] | undefined = bad >= 0 ? undefined : type === 'application/json' ? parsePushJson(body) : parsePushProto(body, deps.maxBodyBytes);
+      const decode = streams ? () => decodePush(streams, decodeOptions) : () => notUtf8(body, bad);
+      const result = await deps.ingest.ingest(
+        { kind: 'records', decode },
+        { source: 'loki.push', partial: true, idempotencyKey: key, idempotencyDigest: digest },
+      );
       return deps.answer(reply, result, 'loki');
     } catch (err) {
       if (err instanceof IngestError) return deps.answer(reply, err, 'loki');

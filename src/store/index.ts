@@ -12,7 +12,7 @@ import type { Config } from '../config/load.js';
 import type { AuditStore } from './audit-store.js';
 
 export type { AuditStore, ExportOptions } from './audit-store.js';
-export type { AppendRequest, IdempotentResult, LabelMatcher, LineFilter, SqlValue, StagedEvents, Store, StoreEngine, StoreStats, StoredRow } from './store.js';
+export type { AppendRequest, IdempotencyRecord, IdempotentResult, LabelMatcher, LineFilter, SqlValue, StagedEvents, Store, StoreEngine, StoreStats, StoredRow } from './store.js';
 export { withVigil } from './store.js';
 export type { CheckpointSigner, Ledger, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from './ledger.js';
 export { EXPORT_FORMATS, type ExportFormat, type ExportProofs, type ExportSelection } from './export.js';

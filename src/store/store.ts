@@ -28,11 +28,18 @@ export interface AppendRequest {
    * without storing twice; the store records the result with `firstSeq`, the
    * first sequence number it gave these events (when there are any).
    */
-  idempotency?: { key: string; result: IdempotentResult };
+  idempotency?: { key: string; result: IdempotentResult; digest?: string };
 }
 
 /** What a request with an idempotency key came to, kept (as JSON) to answer its resends. */
 export type IdempotentResult = Accepted;
+
+/**
+ * A recorded idempotency key: the result, and the digest of the body it came
+ * with (src/ingest/body-digest.ts), so a key reused with another body is told
+ * apart from a resend. Keys recorded before schema 6 have no digest.
+ */
+export type IdempotencyRecord = IdempotentResult & { digest?: string };
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 export type LineOp = '|=' | '!=' | '|~' | '!~';
@@ -89,7 +96,7 @@ export interface Store {
    * same transaction, so there it is done when this resolves.
    */
   append(requests: AppendRequest[]): Promise<number[]>;
-  lookupIdempotency(key: string): Promise<IdempotentResult | undefined>;
+  lookupIdempotency(key: string): Promise<IdempotencyRecord | undefined>;
   stats(): Promise<StoreStats>;
   /** Sequence number the next event will get (= number of events ever stored). */
   nextSeq(): number;

@@ -44,7 +44,7 @@ const GS = 0x1d;
 const DQ = 34;
 const SQ = 39;
 const EQ = 61;
-const MAX_SEC = 253402300799; // 9999-12-31T23:59:59Z
+const MAX_SEC = 9223372036; // 2262-04-11T23:47:16Z, the last second of int64 nanoseconds (src/model/time.ts)
 const MAX_SERIAL = 4294967295;
 
 function fail(reason: string, path = ''): never {

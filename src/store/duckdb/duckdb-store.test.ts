@@ -10,7 +10,7 @@ describe('DuckDBStore', () => {
   it('numbers events 0.. without gaps across commits and restarts', async () => {
     const dir = tempDir();
     let store = await DuckDBStore.open({ dataDir: dir });
-    expect(await store.schemaVersion()).toBe(5);
+    expect(await store.schemaVersion()).toBe(6);
     expect(await store.append([{ events: prepared(3) }, { events: prepared(2, 3) }])).toEqual([0, 3]);
     expect(await store.append([{ events: prepared(1, 5) }])).toEqual([5]);
     await store.close();
@@ -58,7 +58,7 @@ describe('DuckDBStore', () => {
     await store.close();
   });
 
-  it('keeps the idempotency keys of a schema 3 store through migrations 4 (plain index) and 5 (ingest results)', async () => {
+  it('keeps the idempotency keys of a schema 3 store through migrations 4 (plain index), 5 (ingest results) and 6 (body digests)', async () => {
     const dir = tempDir();
     const db = await DuckDBInstance.create(join(dir, DB_FILE));
     const conn = await db.connect();
@@ -69,11 +69,18 @@ describe('DuckDBStore', () => {
     conn.closeSync();
     db.closeSync();
     const store = await DuckDBStore.open({ dataDir: dir });
-    expect(await store.schemaVersion()).toBe(5);
+    expect(await store.schemaVersion()).toBe(6);
     expect(await store.lookupIdempotency('k-old')).toEqual({ kind: 'accepted', accepted: 5 });
     expect(await store.lookupIdempotency('k-fmt')).toEqual({ kind: 'accepted', accepted: 2, byFormat: { app: 2 } });
     await store.append([{ events: prepared(1), idempotency: { key: 'k-new', result: { kind: 'accepted', accepted: 1, firstSeq: 0 } } }]);
     expect(await store.lookupIdempotency('k-new')).toEqual({ kind: 'accepted', accepted: 1, firstSeq: 0 });
+    await store.close();
+  });
+
+  it('keeps the body digest with an idempotency key (issue 19 item 9)', async () => {
+    const store = await DuckDBStore.open({ dataDir: tempDir() });
+    await store.append([{ events: prepared(1), idempotency: { key: 'k', result: { kind: 'accepted', accepted: 1 }, digest: 'ab12' } }]);
+    expect(await store.lookupIdempotency('k')).toEqual({ kind: 'accepted', accepted: 1, firstSeq: 0, digest: 'ab12' });
     await store.close();
   });
 });

@@ -22,7 +22,7 @@ import { formatNs } from '../../model/time.js';
 import { encodeEvents, type EncodedEvents } from '../../model/encoded.js';
 import type { PreparedEvent } from '../../model/prepare.js';
 import type { CheckpointSigner, LogEntry, PrunedRun, StoredCheckpoint, TreeHead } from '../ledger.js';
-import type { AppendRequest, IdempotentResult, SqlValue, StagedEvents, StoreStats } from '../store.js';
+import type { AppendRequest, IdempotencyRecord, SqlValue, StagedEvents, StoreStats } from '../store.js';
 import { DuckDBStaged, numberChunks } from './rows.js';
 import { LABEL_COLUMNS } from '../../query/sql/dialects/duckdb.js';
 import { streamSelect } from './select.js';
@@ -209,7 +209,7 @@ export class DuckDBStore implements AuditStore {
         requests.forEach(({ idempotency: i }, n) => {
           // Recorded with the first sequence number this commit gave the request's events.
           const result = batches[n].count > 0 ? { ...i?.result, firstSeq: starts[n] } : i?.result;
-          if (i) keys.push(`(${sqlString(i.key)}, ${now}, ${sqlString(JSON.stringify(result))})`);
+          if (i) keys.push(`(${sqlString(i.key)}, ${now}, ${sqlString(JSON.stringify(result))}, ${i.digest === undefined ? 'NULL' : sqlString(i.digest)})`);
         });
         const remember = keys.length > 0 ? `INSERT INTO idempotency VALUES ${keys.join(', ')};` : '';
         await this.conn.run(`${inserted.save}${remember}COMMIT`);
@@ -226,10 +226,13 @@ export class DuckDBStore implements AuditStore {
     return streamSelect(this.instance, sql, params);
   }
 
-  async lookupIdempotency(key: string): Promise<IdempotentResult | undefined> {
-    const r = await this.reader.runAndReadAll('SELECT result FROM idempotency WHERE key = $1 LIMIT 1', [key]);
+  async lookupIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
+    const r = await this.reader.runAndReadAll('SELECT result, digest FROM idempotency WHERE key = $1 LIMIT 1', [key]);
     const row = r.getRows()[0];
-    return row ? (JSON.parse(String(row[0])) as IdempotentResult) : undefined;
+    if (!row) return undefined;
+    const result = JSON.parse(String(row[0])) as IdempotencyRecord;
+    if (row[1] !== null) result.digest = String(row[1]);
+    return result;
   }
 
   async stats(): Promise<StoreStats> {

@@ -118,6 +118,23 @@ export const MIGRATIONS: Migration[] = [
       'CREATE INDEX idempotency_key_v5 ON idempotency (key)',
     ],
   },
+  {
+    version: 6,
+    description: 'idempotency keys keep the digest of the body they came with, to refuse a key reused with another body (422)',
+    statements: [
+      `CREATE TABLE idempotency_v6 (
+        key     VARCHAR NOT NULL,
+        created BIGINT NOT NULL,
+        result  VARCHAR NOT NULL,
+        digest  VARCHAR
+      )`,
+      // Keys recorded before have no digest: a resend of one is answered as before, whatever its body.
+      'INSERT INTO idempotency_v6 SELECT key, created, result, NULL FROM idempotency',
+      'DROP TABLE idempotency',
+      'ALTER TABLE idempotency_v6 RENAME TO idempotency',
+      'CREATE INDEX idempotency_key_v6 ON idempotency (key)',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
