@@ -57,7 +57,8 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     // The store's tree does not match its head (an integrity incident), or the checkpoint key is unusable.
-    if ((err as Error).name === 'TreeCorruptError' || (err as Error).name === 'KeyError') {
+    // … or a query ran past query.timeout.
+    if ((err as Error).name === 'TreeCorruptError' || (err as Error).name === 'KeyError' || (err as Error).name === 'QueryTimeoutError') {
       process.stderr.write(`vigil: ${(err as Error).message}\n`);
       process.exitCode = 1;
       return;

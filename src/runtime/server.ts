@@ -17,6 +17,7 @@ import { startCheckpoints, type Checkpointer } from '../integrity/signing/index.
 import { startRetention } from '../store/retention-policy.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { buildServer } from '../server/app.js';
+import { queryGate } from './query-gate.js';
 import { createSources } from '../sources/registry.js';
 import { ingestStack } from './ingest-stack.js';
 import { loadK8sPolicy } from './policy.js';
@@ -69,6 +70,7 @@ export async function startServer(config: Config): Promise<Running> {
     k8sPolicy,
     ledger: store,
     exportStore: store,
+    queries: queryGate(config),
     checkpoints,
     notReady: () =>
       stopping ? 'shutting down' : committer.backlogBytes > config.ingest.max_queued_bytes * 0.9 ? 'ingest queue nearly full' : undefined,

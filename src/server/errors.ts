@@ -13,8 +13,10 @@ export const ERROR_CODES = {
   conflict: { status: 409, means: 'the state of the log does not allow it (e.g. no checkpoint yet, sealing off, a duplicate token name)' },
   payload_too_large: { status: 413, means: 'the body, or its decompressed form, exceeds the limit' },
   unsupported_media_type: { status: 415, means: 'a Content-Type or Content-Encoding the route does not take' },
+  too_many_queries: { status: 429, means: 'query.max_concurrent queries are running and none finished within query.max_queue_wait; retry after Retry-After' },
   internal: { status: 500, means: 'a fault of the server; the message says no more, the server log has it' },
   overloaded: { status: 503, means: 'the ingest queue is full or the server is stopping; retry after Retry-After' },
+  query_timeout: { status: 504, means: 'the query ran past query.timeout and was cancelled; narrow its time range or selector' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

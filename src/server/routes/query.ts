@@ -1,6 +1,7 @@
 /** GET /api/v1/query — a LogQL log query over the stored ECS events; every call is audited. */
 import type { FastifyInstance } from 'fastify';
 import { runQuery, type QueryRequest } from '../../query/engine.js';
+import type { QueryGate } from '../../query/gate.js';
 import { withVigil, type AuditStore } from '../../store/index.js';
 import type { AccessLog } from '../access-log.js';
 
@@ -15,7 +16,7 @@ interface QueryParams {
   direction?: string;
 }
 
-export function queryRoutes(app: FastifyInstance, deps: { store: AuditStore; access: AccessLog }): void {
+export function queryRoutes(app: FastifyInstance, deps: { store: AuditStore; access: AccessLog; queries: QueryGate }): void {
   app.get<{ Querystring: QueryParams }>('/api/v1/query', { config: { scope: 'read' } }, async (req, reply) => {
     const q = req.query;
     const request: QueryRequest = {
@@ -27,7 +28,7 @@ export function queryRoutes(app: FastifyInstance, deps: { store: AuditStore; acc
       direction: q.direction as QueryRequest['direction'],
     };
     const started = performance.now();
-    const rows = await deps.access.audited(req, 'query', request.query, () => runQuery(deps.store, request));
+    const rows = await deps.access.audited(req, 'query', request.query, () => deps.queries.run((budget) => runQuery(deps.store, request, budget)));
     const elapsed = performance.now() - started;
     reply.type('application/json');
     return `{"events":[${rows.map(withVigil).join(',')}],"stats":{"returned":${rows.length},"elapsed_ms":${elapsed.toFixed(1)}}}`;
