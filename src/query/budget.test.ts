@@ -77,6 +77,21 @@ describe('evaluation', () => {
   });
 });
 
+describe('the series limit', () => {
+  const bySourceIp = (query: string, budget: QueryBudget) =>
+    execute(store, { query, startNs: T0 + 3600n * S, endNs: T0 + 3600n * S, instant: true, limit: 100, direction: 'backward', view: 'ecs' }, undefined, budget);
+
+  it('fails as series appear, holding no more than the limit of them (each event has its own source.ip)', async () => {
+    // the store groups by source_ip: 20,000 series; a budget of 2,000 samples would fail if they were all built first
+    const query = 'sum by (source_ip) (count_over_time({dataset=~".+"}[2h]))';
+    await expect(bySourceIp(query, new QueryBudget({ maxSamples: 2000 }))).rejects.toThrow('maximum of series (500) reached for a single query');
+    await expect(bySourceIp(`count_over_time({source_ip=~"10.0.+"}[2h])`, new QueryBudget({ maxSamples: 2000 }))).rejects.toThrow('maximum of series (500) reached');
+    // under the limit, the same shape answers
+    const few = await bySourceIp('sum by (source_ip) (count_over_time({source_ip=~"10.0.1.[0-9]+"}[2h]))', new QueryBudget({ maxSamples: 2000 }));
+    expect(few.type === 'vector' && few.samples.length).toBe(256);
+  });
+});
+
 describe('the query gate', () => {
   const deferred = () => {
     let resolve!: () => void;

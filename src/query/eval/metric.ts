@@ -40,7 +40,10 @@ export function stepCount(ctx: MetricContext): number {
 /**
  * `top`: whether `e` is the whole query. As in Loki, max_query_series bounds
  * the series a query returns (engine.ts checks the result), not those inside
- * an aggregation; a top-level range aggregation fails at the first step over it.
+ * an aggregation. Where the series a range aggregation makes are those the
+ * query returns (it is the whole query, or the store groups it by the labels
+ * of the `sum by` that is), it fails as soon as one series too many appears,
+ * before the rest are built.
  */
 export async function evalMetric(e: Expr, ctx: MetricContext, top = true): Promise<StepValues> {
   const n = stepCount(ctx);
@@ -54,7 +57,8 @@ export async function evalMetric(e: Expr, ctx: MetricContext, top = true): Promi
     case 'vector_agg': {
       // sum by (labels) over counts: let the store group by those labels only.
       const outer = outerGrouping(e);
-      const inner = outer ? { kind: 'vector' as const, steps: await evalRange(e.inner as RangeAggregation, ctx, outer) } : await evalMetric(e.inner, ctx, false);
+      const max = top ? ctx.maxSeries ?? MAX_SERIES : undefined;
+      const inner = outer ? { kind: 'vector' as const, steps: await evalRange(e.inner as RangeAggregation, ctx, outer, max) } : await evalMetric(e.inner, ctx, false);
       if (inner.kind === 'scalar') throw new QueryLimitError(`${e.op}: expected a vector, got a scalar`);
       return { kind: 'vector', steps: await mapSteps(ctx, inner.steps, (v) => aggregate(e, v)) };
     }
@@ -90,11 +94,15 @@ async function mapSteps(ctx: MetricContext, steps: Vector[], f: (v: Vector, i: n
 
 // ---- range aggregations ----
 
-/** `maxSeries`: the most series a step may return (set only when the aggregation is the whole query). */
+/**
+ * `maxSeries`: the most series the query may return, set when the aggregation
+ * is the whole query or (with `outer`) the `sum by` around it is; under a
+ * `sum by`, the aggregation's series are the query's only when the store groups by its labels.
+ */
 async function evalRange(e: RangeAggregation, ctx: MetricContext, outer: string[] | undefined, maxSeries?: number): Promise<Vector[]> {
   const plan = planRange(e, ctx.reader.catalog, ctx);
   const labels = storeGrouping(e, plan, ctx.reader.catalog, outer);
-  return labels ? evalRangeInStore(e, ctx, plan, labels, maxSeries) : evalRangeStreaming(e, ctx, plan, maxSeries);
+  return labels ? evalRangeInStore(e, ctx, plan, labels, maxSeries) : evalRangeStreaming(e, ctx, plan, outer ? undefined : maxSeries);
 }
 
 const seconds = (ns: bigint) => Number(ns) / 1e9;
@@ -107,6 +115,16 @@ async function evalRangeInStore(e: RangeAggregation, ctx: MetricContext, plan: L
   const { sql, params } = renderBuckets(d, cat, plan.scan, { labels: names, baseNs, widthNs: g, bytes: e.op.startsWith('bytes') });
   const series = new Map<string, { labels: Labels; buckets: Map<number, number> }>();
   const nb = names.length;
+  const n = stepCount(ctx);
+  const perStep = Number(ctx.stepNs / g);
+  const perRange = Number(e.rangeNs / g);
+  // whether bucket b lies in some step's window (k·perStep, k·perStep + perRange]: then its series has a point
+  const inWindow = (b: number) => {
+    const k = Math.max(0, Math.ceil((b - perRange) / perStep));
+    return k < n && k * perStep < b;
+  };
+  const limited = maxSeries !== undefined && e.op !== 'absent_over_time';
+  const returned = new Set<string>();
   for await (const chunk of ctx.reader.select(sql, params, budget.signal)) {
     for (const row of chunk) {
       if (budget.tick()) await budget.pause();
@@ -117,16 +135,17 @@ async function evalRangeInStore(e: RangeAggregation, ctx: MetricContext, plan: L
       let s = series.get(key);
       if (!s) series.set(key, (s = { labels, buckets: new Map() }));
       const value = e.op.startsWith('bytes') ? Number(row[nb + 2]) : Number(row[nb + 1]);
-      s.buckets.set(Number(row[nb]), value);
+      const bucket = Number(row[nb]);
+      s.buckets.set(bucket, value);
+      if (limited && !returned.has(key) && inWindow(bucket)) {
+        returned.add(key);
+        if (returned.size > maxSeries) throw new QueryLimitError(`maximum of series (${maxSeries}) reached for a single query`);
+      }
       ctx.stats.scanned += Number(row[nb + 1]);
     }
   }
-  const n = stepCount(ctx);
-  const perStep = Number(ctx.stepNs / g);
-  const perRange = Number(e.rangeNs / g);
   const out: Vector[] = Array.from({ length: n }, () => []);
   const rangeSec = seconds(e.rangeNs);
-  let returned = 0;
   for (const s of series.values()) {
     if (budget.tick()) await budget.pause();
     const idx = [...s.buckets.keys()].sort((a, b) => a - b);
@@ -153,7 +172,6 @@ async function evalRangeInStore(e: RangeAggregation, ctx: MetricContext, plan: L
       points++;
     }
     budget.hold(points);
-    if (points && maxSeries !== undefined && e.op !== 'absent_over_time' && ++returned > maxSeries) throw new QueryLimitError(`maximum of series (${maxSeries}) reached for a single query`);
   }
   if (e.op === 'absent_over_time') return absent(e, out, series.size ? [...series.values()] : [], ctx, perStep, perRange);
   return out;
@@ -200,6 +218,7 @@ async function evalRangeStreaming(e: RangeAggregation, ctx: MetricContext, plan:
   const series = new Map<string, WindowSeries>();
   const extract = sampleExtractor(e);
   const { budget } = ctx;
+  const returned = new Set<string>();
   let k = 0;
   const stepEnd = (i: number) => ctx.startNs + BigInt(i) * ctx.stepNs - e.offsetNs;
   const emit = async (i: number) => {
@@ -228,10 +247,10 @@ async function evalRangeStreaming(e: RangeAggregation, ctx: MetricContext, plan:
       if (e.op !== 'absent_over_time') {
         out[i].push({ labels: s.labels, value: rangeFn(e, s.values.slice(s.head, end), s.ts.slice(s.head, end)) });
         budget.hold(1);
+        if (maxSeries !== undefined && !returned.has(key) && returned.add(key).size > maxSeries) throw new QueryLimitError(`maximum of series (${maxSeries}) reached for a single query`);
       }
     }
     if (e.op === 'absent_over_time' && !anySeries) out[i].push({ labels: absentLabels(e), value: 1 });
-    if (maxSeries !== undefined && out[i].length > maxSeries) throw new QueryLimitError(`maximum of series (${maxSeries}) reached for a single query`);
   };
   for await (const entry of scanEntries(ctx.reader, plan, ctx.stats, budget)) {
     while (k < n && entry.ts > stepEnd(k)) await emit(k++);
