@@ -1,9 +1,10 @@
-/** `npm run bench [ingest|k8s|formats|logql|integrity]`: each figure next to a baseline measured in the same run. */
+/** `npm run bench [ingest|k8s|formats|logql|integrity|query-load]`: each figure next to a baseline measured in the same run. */
 import { benchFormatsAll } from './formats.js';
 import { benchIngest } from './ingest.js';
 import { benchIntegrity } from './integrity.js';
 import { benchK8s } from './k8s.js';
 import { benchLogql } from './logql.js';
+import { benchQueryLoad } from './query-load.js';
 
 const only = process.argv[2];
 const events = Number(process.env.BENCH_EVENTS ?? 500_000);
@@ -21,3 +22,5 @@ if (!only || only === 'formats') benchFormatsAll(Math.min(events, 50_000));
 if (!only || only === 'integrity') await benchIntegrity(process.env.BENCH_EVENTS ? events : 1_000_000);
 // LogQL queries on 1,000,000 stored events unless BENCH_EVENTS says otherwise.
 if (!only || only === 'logql') await benchLogql(process.env.BENCH_EVENTS ? events : 1_000_000);
+// Ingest acknowledgements while 50 heavy queries run, on 200,000 stored events unless BENCH_EVENTS says otherwise.
+if (!only || only === 'query-load') await benchQueryLoad(process.env.BENCH_EVENTS ? events : 200_000);

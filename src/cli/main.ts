@@ -60,8 +60,8 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     // The store's tree does not match its head (an integrity incident), or the checkpoint key is unusable.
-    // … or the store cannot start as configured (a full data volume).
-    if ((err as Error).name === 'TreeCorruptError' || (err as Error).name === 'KeyError' || (err as Error).name === 'StartupError') {
+    // … or the store cannot start as configured (a full data volume), or a query ran past query.timeout.
+    if (['TreeCorruptError', 'KeyError', 'StartupError', 'QueryTimeoutError'].includes((err as Error).name)) {
       process.stderr.write(`vigil: ${(err as Error).message}\n`);
       process.exitCode = 1;
       return;

@@ -126,6 +126,31 @@ export const ConfigSchema = Type.Object(
           'How long events are kept, e.g. `400d` or `forever`; per dataset: `{default: 400d, datasets: {vigil.access: 2y}}`. Deleted events keep their leaf hashes, so proofs and verify still work',
       },
     ),
+    query: Type.Object(
+      {
+        timeout: Type.String({
+          default: '60s',
+          pattern: DURATION,
+          description: "Longest a query may run; past it, it is cancelled (the store's scan interrupted) and answered 504 (Loki routes) or query_timeout",
+        }),
+        max_concurrent: Type.Integer({
+          default: 4,
+          minimum: 1,
+          description: 'Queries (LogQL: /api/v1/query, the Loki query, index and drilldown routes, vigil query) evaluated at once; the next ones wait in a queue',
+        }),
+        max_queue_wait: Type.String({
+          default: '5s',
+          pattern: DURATION,
+          description: 'Longest a query waits in that queue for a free slot before it is refused with 429 and Retry-After (0s: refuse at once)',
+        }),
+        max_samples: Type.Integer({
+          default: 5_000_000,
+          minimum: 1,
+          description: 'Most samples (log entries, window samples, result points) one query may hold in memory; past it the query fails with a limit error (400)',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     loki: Type.Object(
       {
         line: Type.Union([Type.Literal('original'), Type.Literal('ecs')], {

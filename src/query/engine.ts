@@ -6,6 +6,7 @@
  */
 import { nowNs, parseDurationNs, parseTimeArg } from '../model/time.js';
 import type { AuditStore, Ledger, Store, StoredRow } from '../store/index.js';
+import { QueryBudget } from './budget.js';
 import { QueryArgumentError, QueryParseError } from './errors.js';
 import type { ResultEntry, ScanStats } from './eval/logs.js';
 import { runLogPlan } from './eval/logs.js';
@@ -49,8 +50,12 @@ export function resolveRange(req: Pick<QueryRequest, 'from' | 'to' | 'since'>, n
   return { fromNs, toNs };
 }
 
-/** A log query over the ECS view (Vigil's own API and CLI): the matching events, newest first by default. */
-export async function runQuery(store: AuditStore, req: QueryRequest): Promise<StoredRow[]> {
+/**
+ * A log query over the ECS view (Vigil's own API and CLI): the matching
+ * events, newest first by default. `budget`: the query's deadline and memory
+ * (routes and CLI get one from a QueryGate; by default none).
+ */
+export async function runQuery(store: AuditStore, req: QueryRequest, budget = new QueryBudget()): Promise<StoredRow[]> {
   const expr = parseLogQL(req.query);
   if (expr.kind !== 'log') throw new QueryParseError(0, 0, 'metric queries return numbers, not events: use /loki/api/v1/query_range');
   for (const m of expr.matchers) {
@@ -67,7 +72,7 @@ export async function runQuery(store: AuditStore, req: QueryRequest): Promise<St
   const { fromNs, toNs } = resolveRange(req);
   const reader = readerOf(store);
   const plan = planLog(expr, reader.catalog, { fromNs, toNs, direction, limit, view: 'ecs', lineOnly: true });
-  const rows: StoredRow[] = (await runLogPlan(reader, plan)).map((e) => ({ seq: e.seq, ts: e.ts, doc: e.doc }));
+  const rows: StoredRow[] = (await runLogPlan(reader, plan, undefined, budget)).map((e) => ({ seq: e.seq, ts: e.ts, doc: e.doc }));
   await addLeafHashes(store, rows);
   return rows;
 }
@@ -120,7 +125,8 @@ export interface ExecStats extends ScanStats {
 
 export const INSTANT_LOG_QUERY = 'log queries are not supported as an instant query type, please change your query to a range query type';
 
-export async function execute(store: Store, req: ExecRequest, parsed?: Expr): Promise<ExecResult> {
+/** Runs a Loki query; `budget` as for runQuery. */
+export async function execute(store: Store, req: ExecRequest, parsed?: Expr, budget = new QueryBudget()): Promise<ExecResult> {
   const started = performance.now();
   const expr = parsed ?? parseLogQL(req.query);
   const reader = readerOf(store);
@@ -132,7 +138,7 @@ export async function execute(store: Store, req: ExecRequest, parsed?: Expr): Pr
   if (expr.kind === 'log') {
     if (req.instant) throw new QueryArgumentError(INSTANT_LOG_QUERY);
     const plan = planLog(expr, reader.catalog, { fromNs: req.startNs, toNs: req.endNs, direction: req.direction, limit: req.intervalNs ? undefined : req.limit, view: req.view, seqFrom: req.seqFrom, seqTo: req.seqTo });
-    let entries = await runLogPlan(reader, req.intervalNs ? { ...plan, limit: Infinity } : plan, stats);
+    let entries = await runLogPlan(reader, req.intervalNs ? { ...plan, limit: Infinity } : plan, stats, budget);
     if (req.intervalNs) entries = applyInterval(entries, req.intervalNs, req.direction).slice(0, req.limit);
     const byStream = new Map<string, { labels: Labels; entries: ResultEntry[] }>();
     for (const e of entries) {
@@ -148,7 +154,7 @@ export async function execute(store: Store, req: ExecRequest, parsed?: Expr): Pr
   }
   const stepNs = req.instant ? 1_000_000_000n : req.stepNs ?? defaultStepNs(req.startNs, req.endNs);
   const startNs = req.instant ? req.endNs : req.startNs;
-  const values = await evalMetric(expr, { reader, startNs, endNs: req.endNs, stepNs, view: req.view, stats, maxSeries: req.maxSeries });
+  const values = await evalMetric(expr, { reader, startNs, endNs: req.endNs, stepNs, view: req.view, stats, maxSeries: req.maxSeries, budget });
   if (values.kind === 'scalar') {
     if (req.instant) return done({ type: 'scalar', value: values.steps[0], timeNs: req.endNs, stats });
     return done({ type: 'matrix', series: [{ labels: {}, points: values.steps.map((v, i) => [startNs + BigInt(i) * stepNs, v]) }], stats });
@@ -161,7 +167,9 @@ export async function execute(store: Store, req: ExecRequest, parsed?: Expr): Pr
     return done({ type: 'vector', samples, timeNs: req.endNs, stats });
   }
   const series = new Map<string, Series>();
-  values.steps.forEach((v, i) => {
+  for (let i = 0; i < values.steps.length; i++) {
+    const v = values.steps[i];
+    if (budget.tick(v.length + 1)) await budget.pause();
     const t = startNs + BigInt(i) * stepNs;
     for (const s of v) {
       const k = labelsKey(s.labels);
@@ -172,7 +180,7 @@ export async function execute(store: Store, req: ExecRequest, parsed?: Expr): Pr
       }
       x.points.push([t, s.value]);
     }
-  });
+  }
   const sorted = [...series.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
   stats.returned = sorted.reduce((n, s) => n + s.points.length, 0);
   return done({ type: 'matrix', series: sorted, stats });

@@ -36,3 +36,19 @@ export class QueryLimitError extends Error {
 /** Whether an error is the caller's fault (HTTP 400, CLI exit 2). */
 export const isClientError = (err: unknown) =>
   err instanceof QueryParseError || err instanceof QueryArgumentError || err instanceof QueryLimitError;
+
+/** A query cancelled at its deadline (`query.timeout`); Loki answers 504 with this text. */
+export class QueryTimeoutError extends Error {
+  override readonly name = 'QueryTimeoutError';
+  constructor() {
+    super('request timed out, decrease the duration of the request or add more label matchers (prefer exact match over regex match) to reduce the amount of data processed');
+  }
+}
+
+/** A query refused because `query.max_concurrent` queries run and the queue wait ran out; Loki answers 429 with this text. */
+export class QueryRejectedError extends Error {
+  override readonly name = 'QueryRejectedError';
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many outstanding requests');
+  }
+}

@@ -8,5 +8,5 @@ const DIALECTS: Record<Store['engine'], { dialect: SqlDialect; catalog: Catalog 
 };
 
 export function readerOf(store: Store): SqlReader {
-  return { ...DIALECTS[store.engine], select: (sql, params) => store.select(sql, params) };
+  return { ...DIALECTS[store.engine], select: (sql, params, signal) => store.select(sql, params, signal) };
 }

@@ -17,6 +17,7 @@ import { startCheckpoints, type Checkpointer } from '../integrity/signing/index.
 import { startRetention } from '../store/retention-policy.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { buildServer } from '../server/app.js';
+import { queryGate } from './query-gate.js';
 import { createSources } from '../sources/registry.js';
 import { ingestStack } from './ingest-stack.js';
 import { loadK8sPolicy } from './policy.js';
@@ -76,6 +77,7 @@ export async function startServer(config: Config): Promise<Running> {
     k8sPolicy,
     ledger: store,
     exportStore: store,
+    queries: queryGate(config),
     checkpoints,
     notReady: () =>
       stopping

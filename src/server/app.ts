@@ -1,8 +1,9 @@
 /**
  * The HTTP server: Fastify with raw bodies, token auth on every route by
  * default, the HTTP sources' routes (src/sources), and errors mapped to
- * statuses (400 bad input, 401/403 auth, 413 too large, 503 backpressure and
- * 507 full disk with Retry-After).
+ * statuses (400 bad input, 401/403 auth, 413 too large, 429 too many queries
+ * and 503 backpressure with Retry-After, 504 past query.timeout, 507 full
+ * disk with Retry-After).
  */
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -10,7 +11,8 @@ import type { TokenStore } from '../auth/tokens.js';
 import type { Config } from '../config/load.js';
 import { BackpressureError } from '../ingest/group-commit.js';
 import type { IngestService } from '../ingest/service.js';
-import { isClientError } from '../query/errors.js';
+import { isClientError, QueryRejectedError, QueryTimeoutError } from '../query/errors.js';
+import type { QueryGate } from '../query/gate.js';
 import type { CompiledPolicy } from '../policy/k8s/index.js';
 import type { Checkpointer } from '../integrity/signing/index.js';
 import type { Ledger } from '../store/ledger.js';
@@ -53,6 +55,8 @@ export interface ServerDeps {
   exportStore?: AuditStore;
   /** How long rejected credentials are counted before one record per source is written (default 10 s). */
   deniedWindowMs?: number;
+  /** Admits and budgets every LogQL query (config `query:`). */
+  queries: QueryGate;
 }
 
 /** Seconds a client waits before retrying on a full disk: freeing space takes an operator. */
@@ -87,6 +91,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     if (err instanceof HttpError) return reply.code(err.status).send(errorBody(codeForStatus(err.status), err.message));
     if (err instanceof IngestError) return answerIngest(reply, err, 'vigil');
     if (isClientError(err)) return reply.code(400).send(errorBody('bad_query', err.message));
+    if (err instanceof QueryTimeoutError) return reply.code(504).send(errorBody('query_timeout', `query cancelled after query.timeout: ${err.message}`));
+    if (err instanceof QueryRejectedError) {
+      return reply.code(429).header('retry-after', String(err.retryAfterSeconds)).send(errorBody('too_many_queries', 'too many queries are running; retry after Retry-After'));
+    }
     if (err instanceof BackpressureError) {
       return reply.code(503).header('retry-after', '1').send(errorBody('overloaded', err.message));
     }
@@ -107,9 +115,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
   });
   healthRoutes(app, { metrics: deps.metrics, metricsAuth: config.server.metrics_auth, notReady: deps.notReady });
-  queryRoutes(app, { store: deps.store, access });
-  lokiQueryRoutes(app, { store: deps.store, access, notReady: deps.notReady, line: config.loki.line });
-  lokiDrilldownRoutes(app, { store: deps.store, access, line: config.loki.line });
+  const queries = deps.queries;
+  queryRoutes(app, { store: deps.store, access, queries });
+  lokiQueryRoutes(app, { store: deps.store, access, queries, notReady: deps.notReady, line: config.loki.line });
+  lokiDrilldownRoutes(app, { store: deps.store, access, queries, line: config.loki.line });
   const ledger = deps.ledger;
   const tokens = deps.tokens;
   lokiTailRoutes(app, {

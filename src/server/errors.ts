@@ -15,8 +15,10 @@ export const ERROR_CODES = {
   unsupported_media_type: { status: 415, means: 'a Content-Type or Content-Encoding the route does not take' },
   idempotency_key_reused: { status: 422, means: 'the Idempotency-Key was used before, by this token on this route, with a different body: nothing was stored; use a new key for new content' },
   too_many_requests: { status: 429, means: 'this token already runs as many exports as it may at once; retry when one has finished' },
+  too_many_queries: { status: 429, means: 'query.max_concurrent queries are running and none finished within query.max_queue_wait; retry after Retry-After' },
   internal: { status: 500, means: 'a fault of the server; the message says no more, the server log has it' },
   overloaded: { status: 503, means: 'the ingest queue is full or the server is stopping; retry after Retry-After' },
+  query_timeout: { status: 504, means: 'the query ran past query.timeout and was cancelled; narrow its time range or selector' },
   insufficient_storage: { status: 507, means: 'the data volume is full: nothing was stored; retry after Retry-After once space is freed' },
 } as const;
 

@@ -77,8 +77,12 @@ export interface Store {
   readonly labels: readonly string[];
   /** The SQL engine `select` speaks (src/query picks the dialect and catalog for it). */
   readonly engine: StoreEngine;
-  /** Streams the rows of a read-only SELECT in chunks (the LogQL engine pushes selectors, filters and counts into it). */
-  select(sql: string, params: readonly SqlValue[]): AsyncIterable<unknown[][]>;
+  /**
+   * Streams the rows of a read-only SELECT in chunks (the LogQL engine pushes
+   * selectors, filters and counts into it). When `signal` aborts, the engine's
+   * work is interrupted and the iteration rejects.
+   */
+  select(sql: string, params: readonly SqlValue[], signal?: AbortSignal): AsyncIterable<unknown[][]>;
   /** Whether the store seals events (then encoded events must carry their leaf hashes). */
   readonly sealing: boolean;
   /** Copies encoded events into this store's write format, ready for `append`. */

@@ -46,12 +46,13 @@ export async function explainText(query: string, range: { fromNs: bigint; toNs: 
 
 /** A metric range query on the local store, recorded as an access event. */
 export async function localMetric(config: Config, query: string, r: MetricRange): Promise<MetricSeries[]> {
-  const [{ execute }, { auditedLocalRead }] = await Promise.all([import('../../query/engine.js'), import('../audited-store.js')]);
+  const [{ execute }, { auditedLocalRead }, { queryGate }] = await Promise.all([import('../../query/engine.js'), import('../audited-store.js'), import('../../runtime/query-gate.js')]);
+  const gate = queryGate(config);
   const series = await auditedLocalRead(
     config,
     { route: 'cli:query', action: 'query', query },
     async (store) => {
-      const result = await execute(store, { query, startNs: r.startNs, endNs: r.endNs, stepNs: r.stepNs, limit: 100, direction: 'forward', view: 'ecs' });
+      const result = await gate.run((budget) => execute(store, { query, startNs: r.startNs, endNs: r.endNs, stepNs: r.stepNs, limit: 100, direction: 'forward', view: 'ecs' }, undefined, budget));
       if (result.type !== 'matrix') throw new QueryArgumentError('expected a metric query');
       return result.series;
     },

@@ -18,12 +18,15 @@ interface QueryFlags extends RemoteFlags {
 
 /** Runs the query against the local store, recording the read as an access event. */
 async function localQuery(opts: QueryFlags & Record<string, unknown>, req: QueryRequest): Promise<string[]> {
-  const [{ runQuery }, { withVigil }, { auditedLocalRead }] = await Promise.all([
+  const [{ runQuery }, { withVigil }, { auditedLocalRead }, { queryGate }] = await Promise.all([
     import('../../query/engine.js'),
     import('../../store/store.js'),
     import('../audited-store.js'),
+    import('../../runtime/query-gate.js'),
   ]);
-  const rows = await auditedLocalRead(configFrom(opts), { route: 'cli:query', action: 'query', query: req.query }, (store) => runQuery(store, req), (r) => r.length);
+  const config = configFrom(opts);
+  const gate = queryGate(config);
+  const rows = await auditedLocalRead(config, { route: 'cli:query', action: 'query', query: req.query }, (store) => gate.run((budget) => runQuery(store, req, budget)), (r) => r.length);
   return rows.map(withVigil);
 }
 

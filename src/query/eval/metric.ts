@@ -5,6 +5,7 @@
  * only the samples inside the current window; counts and bytes without a
  * residual pipeline are computed by the store per time bucket.
  */
+import type { QueryBudget } from '../budget.js';
 import type { Expr, RangeAggregation } from '../logql/ast.js';
 import { QueryLimitError } from '../errors.js';
 import { parseBytes, parseDuration } from '../logql/literals.js';
@@ -25,6 +26,8 @@ export interface MetricContext {
   view: LineView;
   stats: ScanStats;
   maxSeries?: number;
+  /** Deadline, event-loop slices and samples held (see budget.ts). */
+  budget: QueryBudget;
 }
 
 /** One value per step: a vector, or a scalar. */
@@ -37,7 +40,10 @@ export function stepCount(ctx: MetricContext): number {
 /**
  * `top`: whether `e` is the whole query. As in Loki, max_query_series bounds
  * the series a query returns (engine.ts checks the result), not those inside
- * an aggregation; a top-level range aggregation fails at the first step over it.
+ * an aggregation. Where the series a range aggregation makes are those the
+ * query returns (it is the whole query, or the store groups it by the labels
+ * of the `sum by` that is), it fails as soon as one series too many appears,
+ * before the rest are built.
  */
 export async function evalMetric(e: Expr, ctx: MetricContext, top = true): Promise<StepValues> {
   const n = stepCount(ctx);
@@ -51,65 +57,97 @@ export async function evalMetric(e: Expr, ctx: MetricContext, top = true): Promi
     case 'vector_agg': {
       // sum by (labels) over counts: let the store group by those labels only.
       const outer = outerGrouping(e);
-      const inner = outer ? { kind: 'vector' as const, steps: await evalRange(e.inner as RangeAggregation, ctx, outer) } : await evalMetric(e.inner, ctx, false);
+      const max = top ? ctx.maxSeries ?? MAX_SERIES : undefined;
+      const inner = outer ? { kind: 'vector' as const, steps: await evalRange(e.inner as RangeAggregation, ctx, outer, max) } : await evalMetric(e.inner, ctx, false);
       if (inner.kind === 'scalar') throw new QueryLimitError(`${e.op}: expected a vector, got a scalar`);
-      return { kind: 'vector', steps: inner.steps.map((v) => aggregate(e, v)) };
+      return { kind: 'vector', steps: await mapSteps(ctx, inner.steps, (v) => aggregate(e, v)) };
     }
     case 'label_replace': {
       const inner = await evalMetric(e.inner, ctx, false);
       if (inner.kind === 'scalar') return inner;
-      return { kind: 'vector', steps: inner.steps.map((v) => labelReplace(v, e.dst, e.replacement, e.src, e.regex)) };
+      return { kind: 'vector', steps: await mapSteps(ctx, inner.steps, (v) => labelReplace(v, e.dst, e.replacement, e.src, e.regex)) };
     }
     case 'binop': {
       const [l, r] = await Promise.all([evalMetric(e.left, ctx, false), evalMetric(e.right, ctx, false)]);
       if (l.kind === 'scalar' && r.kind === 'scalar') {
         return { kind: 'scalar', steps: l.steps.map((a, i) => scalarOp(e.op, a, r.steps[i], true) ?? NaN) };
       }
-      if (l.kind === 'vector' && r.kind === 'scalar') return { kind: 'vector', steps: l.steps.map((v, i) => vectorScalar(e, v, r.steps[i], false)) };
-      if (l.kind === 'scalar' && r.kind === 'vector') return { kind: 'vector', steps: r.steps.map((v, i) => vectorScalar(e, v, l.steps[i], true)) };
-      return { kind: 'vector', steps: (l as { steps: Vector[] }).steps.map((v, i) => vectorVector(e, v, (r as { steps: Vector[] }).steps[i])) };
+      if (l.kind === 'vector' && r.kind === 'scalar') return { kind: 'vector', steps: await mapSteps(ctx, l.steps, (v, i) => vectorScalar(e, v, r.steps[i], false)) };
+      if (l.kind === 'scalar' && r.kind === 'vector') return { kind: 'vector', steps: await mapSteps(ctx, r.steps, (v, i) => vectorScalar(e, v, l.steps[i], true)) };
+      const rs = (r as { steps: Vector[] }).steps;
+      return { kind: 'vector', steps: await mapSteps(ctx, (l as { steps: Vector[] }).steps, (v, i) => vectorVector(e, v, rs[i])) };
     }
     case 'log':
       throw new QueryLimitError('log queries are not supported in a metric expression');
   }
 }
 
+/** Maps each step's vector, letting the event loop run between steps when the budget says so. */
+async function mapSteps(ctx: MetricContext, steps: Vector[], f: (v: Vector, i: number) => Vector): Promise<Vector[]> {
+  const out: Vector[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    out.push(f(steps[i], i));
+    if (ctx.budget.tick(steps[i].length + 1)) await ctx.budget.pause();
+  }
+  return out;
+}
+
 // ---- range aggregations ----
 
-/** `maxSeries`: the most series a step may return (set only when the aggregation is the whole query). */
+/**
+ * `maxSeries`: the most series the query may return, set when the aggregation
+ * is the whole query or (with `outer`) the `sum by` around it is; under a
+ * `sum by`, the aggregation's series are the query's only when the store groups by its labels.
+ */
 async function evalRange(e: RangeAggregation, ctx: MetricContext, outer: string[] | undefined, maxSeries?: number): Promise<Vector[]> {
   const plan = planRange(e, ctx.reader.catalog, ctx);
   const labels = storeGrouping(e, plan, ctx.reader.catalog, outer);
-  return labels ? evalRangeInStore(e, ctx, plan, labels) : evalRangeStreaming(e, ctx, plan, maxSeries);
+  return labels ? evalRangeInStore(e, ctx, plan, labels, maxSeries) : evalRangeStreaming(e, ctx, plan, outer ? undefined : maxSeries);
 }
 
 const seconds = (ns: bigint) => Number(ns) / 1e9;
 
 /** Counts and bytes per (series, time bucket) from the store, then summed per window. */
-async function evalRangeInStore(e: RangeAggregation, ctx: MetricContext, plan: LogPlan, names: string[]): Promise<Vector[]> {
+async function evalRangeInStore(e: RangeAggregation, ctx: MetricContext, plan: LogPlan, names: string[], maxSeries: number | undefined): Promise<Vector[]> {
   const { dialect: d, catalog: cat } = ctx.reader;
+  const { budget } = ctx;
   const { baseNs, widthNs: g } = rangeBuckets(e, ctx.startNs, ctx.stepNs);
   const { sql, params } = renderBuckets(d, cat, plan.scan, { labels: names, baseNs, widthNs: g, bytes: e.op.startsWith('bytes') });
   const series = new Map<string, { labels: Labels; buckets: Map<number, number> }>();
   const nb = names.length;
-  for await (const chunk of ctx.reader.select(sql, params)) {
+  const n = stepCount(ctx);
+  const perStep = Number(ctx.stepNs / g);
+  const perRange = Number(e.rangeNs / g);
+  // whether bucket b lies in some step's window (k·perStep, k·perStep + perRange]: then its series has a point
+  const inWindow = (b: number) => {
+    const k = Math.max(0, Math.ceil((b - perRange) / perStep));
+    return k < n && k * perStep < b;
+  };
+  const limited = maxSeries !== undefined && e.op !== 'absent_over_time';
+  const returned = new Set<string>();
+  for await (const chunk of ctx.reader.select(sql, params, budget.signal)) {
     for (const row of chunk) {
+      if (budget.tick()) await budget.pause();
+      budget.hold(1);
       const labels: Labels = {};
       for (let i = 0; i < nb; i++) if (row[i] !== null && row[i] !== '') labels[names[i]] = String(row[i]);
       const key = labelsKey(labels);
       let s = series.get(key);
       if (!s) series.set(key, (s = { labels, buckets: new Map() }));
       const value = e.op.startsWith('bytes') ? Number(row[nb + 2]) : Number(row[nb + 1]);
-      s.buckets.set(Number(row[nb]), value);
+      const bucket = Number(row[nb]);
+      s.buckets.set(bucket, value);
+      if (limited && !returned.has(key) && inWindow(bucket)) {
+        returned.add(key);
+        if (returned.size > maxSeries) throw new QueryLimitError(`maximum of series (${maxSeries}) reached for a single query`);
+      }
       ctx.stats.scanned += Number(row[nb + 1]);
     }
   }
-  const n = stepCount(ctx);
-  const perStep = Number(ctx.stepNs / g);
-  const perRange = Number(e.rangeNs / g);
   const out: Vector[] = Array.from({ length: n }, () => []);
   const rangeSec = seconds(e.rangeNs);
   for (const s of series.values()) {
+    if (budget.tick()) await budget.pause();
     const idx = [...s.buckets.keys()].sort((a, b) => a - b);
     const prefix = [0];
     for (const i of idx) prefix.push(prefix[prefix.length - 1] + s.buckets.get(i)!);
@@ -124,13 +162,16 @@ async function evalRangeInStore(e: RangeAggregation, ctx: MetricContext, plan: L
       }
       return lo;
     };
+    let points = 0;
     for (let k = 0; k < n; k++) {
       const lo = k * perStep;
       const total = prefix[upper(lo + perRange)] - prefix[upper(lo)];
       if (upper(lo + perRange) === upper(lo)) continue; // empty window: no point
       const value = e.op === 'rate' || e.op === 'bytes_rate' ? total / rangeSec : total;
       if (e.op !== 'absent_over_time') out[k].push({ labels: s.labels, value });
+      points++;
     }
+    budget.hold(points);
   }
   if (e.op === 'absent_over_time') return absent(e, out, series.size ? [...series.values()] : [], ctx, perStep, perRange);
   return out;
@@ -176,14 +217,19 @@ async function evalRangeStreaming(e: RangeAggregation, ctx: MetricContext, plan:
   const out: Vector[] = Array.from({ length: n }, () => []);
   const series = new Map<string, WindowSeries>();
   const extract = sampleExtractor(e);
+  const { budget } = ctx;
+  const returned = new Set<string>();
   let k = 0;
   const stepEnd = (i: number) => ctx.startNs + BigInt(i) * ctx.stepNs - e.offsetNs;
-  const emit = (i: number) => {
+  const emit = async (i: number) => {
     const hi = stepEnd(i);
     const lo = hi - e.rangeNs;
     let anySeries = false;
     for (const [key, s] of series) {
+      if (budget.tick()) await budget.pause();
+      const before = s.head;
       while (s.head < s.ts.length && s.ts[s.head] <= lo) s.head++;
+      budget.hold(before - s.head); // samples out of every later window are released
       if (s.head >= s.ts.length) {
         series.delete(key); // nothing left for later windows either
         continue;
@@ -198,13 +244,16 @@ async function evalRangeStreaming(e: RangeAggregation, ctx: MetricContext, plan:
       while (end > s.head && s.ts[end - 1] > hi) end--;
       if (end === s.head) continue;
       anySeries = true;
-      if (e.op !== 'absent_over_time') out[i].push({ labels: s.labels, value: rangeFn(e, s.values.slice(s.head, end), s.ts.slice(s.head, end)) });
+      if (e.op !== 'absent_over_time') {
+        out[i].push({ labels: s.labels, value: rangeFn(e, s.values.slice(s.head, end), s.ts.slice(s.head, end)) });
+        budget.hold(1);
+        if (maxSeries !== undefined && !returned.has(key) && returned.add(key).size > maxSeries) throw new QueryLimitError(`maximum of series (${maxSeries}) reached for a single query`);
+      }
     }
     if (e.op === 'absent_over_time' && !anySeries) out[i].push({ labels: absentLabels(e), value: 1 });
-    if (maxSeries !== undefined && out[i].length > maxSeries) throw new QueryLimitError(`maximum of series (${maxSeries}) reached for a single query`);
   };
-  for await (const entry of scanEntries(ctx.reader, plan, ctx.stats)) {
-    while (k < n && entry.ts > stepEnd(k)) emit(k++);
+  for await (const entry of scanEntries(ctx.reader, plan, ctx.stats, budget)) {
+    while (k < n && entry.ts > stepEnd(k)) await emit(k++);
     const sample = extract(entry.labels, entry.line);
     if (!sample) continue;
     const key = labelsKey(sample.labels);
@@ -212,8 +261,9 @@ async function evalRangeStreaming(e: RangeAggregation, ctx: MetricContext, plan:
     if (!s) series.set(key, (s = { labels: sample.labels, ts: [], values: [], head: 0 }));
     s.ts.push(entry.ts);
     s.values.push(sample.value);
+    budget.hold(1);
   }
-  while (k < n) emit(k++);
+  while (k < n) await emit(k++);
   return out;
 }
 

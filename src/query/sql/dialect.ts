@@ -95,6 +95,6 @@ export interface RenderedSql {
 export interface SqlReader {
   readonly dialect: SqlDialect;
   readonly catalog: Catalog;
-  /** Streams the rows of a SELECT in chunks. */
-  select(sql: string, params: readonly SqlParam[]): AsyncIterable<unknown[][]>;
+  /** Streams the rows of a SELECT in chunks; `signal` interrupts the store's work. */
+  select(sql: string, params: readonly SqlParam[], signal?: AbortSignal): AsyncIterable<unknown[][]>;
 }

@@ -6,14 +6,14 @@
  * text/plain; every read is audited.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isClientError, QueryArgumentError } from '../../query/errors.js';
+import { QueryArgumentError } from '../../query/errors.js';
 import { detectedFieldValues, detectedFields, type FieldsRequest } from '../../query/detected-fields.js';
 import { detectedLabels, volumeRange, type Window } from '../../query/drilldown.js';
 import { patterns } from '../../query/patterns.js';
 import type { LineView } from '../../query/plan/plan.js';
 import { formatSampleValue, formatSeconds } from './loki-marshal.js';
 import { limitOf, MAX_ENTRIES_LIMIT, one, range, stepOf, type Params } from '../../query/loki-params.js';
-import type { LokiDeps } from './loki-query.js';
+import { lokiErrorReply, type LokiDeps } from './loki-query.js';
 
 const param = (p: Params, name: string): string | undefined => one(p[name]);
 
@@ -47,15 +47,16 @@ const read = { config: { scope: 'read' as const } };
 
 export function lokiDrilldownRoutes(app: FastifyInstance, deps: LokiDeps): void {
   const view = deps.line ?? 'original';
-  /** Runs one read, audited with the number of items answered; client errors as Loki's 400 text/plain. */
+  /** Runs one read, audited with the number of items answered; errors as Loki answers them (lokiErrorReply). */
   const route = (run: (p: Params, req: FastifyRequest) => Promise<{ count: number; body: unknown }>) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
       const p = req.query as Params;
       try {
-        const answer = await deps.access.audited(req, 'query', param(p, 'query') ?? '', () => run(p, req), (r) => r.count);
+        const answer = await deps.access.audited(req, 'query', param(p, 'query') ?? '', () => deps.queries.run(() => run(p, req)), (r) => r.count);
         return answer.body;
       } catch (err) {
-        if (isClientError(err)) return reply.code(400).type('text/plain; charset=utf-8').send((err as Error).message);
+        const sent = lokiErrorReply(reply, err);
+        if (sent) return sent;
         throw err;
       }
     };

@@ -1,16 +1,19 @@
 /**
  * Loki's read API (pkg/loghttp, pkg/util/marshal): query, query_range, labels,
  * label values, series, index stats and volume, build info. Same paths,
- * parameters and JSON; errors are 400 text/plain as Loki sends them. Every
+ * parameters and JSON; errors are text/plain as Loki sends them (400, 504
+ * past query.timeout, 429 when query.max_concurrent are busy). Every
  * read is audited like /api/v1/query.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { execute, type ExecResult } from '../../query/engine.js';
-import { isClientError, QueryArgumentError } from '../../query/errors.js';
+import { isClientError, QueryArgumentError, QueryRejectedError, QueryTimeoutError } from '../../query/errors.js';
+import type { QueryGate } from '../../query/gate.js';
 import { indexStats, indexVolume, labelNames, labelValues, seriesOf, type IndexResult } from '../../query/index-queries.js';
 import { parseLogQL } from '../../query/logql/build.js';
 import { alignToStep, stepOf, directionOf, limitOf, one, parseLokiTime, parseStep, range, type Params } from '../../query/loki-params.js';
 import type { LineView } from '../../query/plan/plan.js';
+import type { QueryBudget } from '../../query/budget.js';
 import { nowNs } from '../../model/time.js';
 import type { Store } from '../../store/store.js';
 import type { AccessLog } from '../access-log.js';
@@ -19,6 +22,8 @@ import { formatSampleValue, formatSeconds, lokiResult } from './loki-marshal.js'
 export interface LokiDeps {
   store: Store;
   access: AccessLog;
+  /** Admits and budgets every query (query.max_concurrent, query.timeout). */
+  queries: QueryGate;
   /** `loki.line`: the record as received (default) or the ECS JSON. */
   line?: LineView;
   version?: string;
@@ -46,11 +51,28 @@ function paramsOf(req: FastifyRequest): Params {
   return q;
 }
 
+/**
+ * Loki's answer to a query error, as its pkg/util/server does: 400 for the
+ * client's errors, 504 past the deadline, 429 when the queue is full (with
+ * Retry-After, which Loki clients ignore); undefined for a fault of the server.
+ */
+export function lokiErrorReply(reply: FastifyReply, err: unknown): FastifyReply | undefined {
+  const text = (status: number) => reply.code(status).type('text/plain; charset=utf-8').send((err as Error).message);
+  if (isClientError(err)) return text(400);
+  if (err instanceof QueryTimeoutError) return text(504);
+  if (err instanceof QueryRejectedError) {
+    reply.header('retry-after', String(err.retryAfterSeconds));
+    return text(429);
+  }
+  return undefined;
+}
+
 async function answer(reply: FastifyReply, fn: () => Promise<unknown>): Promise<unknown> {
   try {
     return await fn();
   } catch (err) {
-    if (isClientError(err)) return reply.code(400).type('text/plain; charset=utf-8').send((err as Error).message);
+    const sent = lokiErrorReply(reply, err);
+    if (sent) return sent;
     throw err;
   }
 }
@@ -62,10 +84,10 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
     const v = one(p.line);
     return v === 'ecs' || v === 'original' ? v : view;
   };
-  const audited = async (req: FastifyRequest, query: string, run: () => Promise<ExecResult>): Promise<ExecResult> => {
+  const audited = async (req: FastifyRequest, query: string, run: (budget: QueryBudget) => Promise<ExecResult>): Promise<ExecResult> => {
     let result: ExecResult | undefined;
     await deps.access.audited(req, 'query', query, async () => {
-      result = await run();
+      result = await deps.queries.run(run);
       return new Array<never>(result.stats.returned);
     });
     return result!;
@@ -79,7 +101,7 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
     answer(reply, async () => {
       const p = paramsOf(req);
       const query = one(p.query) ?? '';
-      const result = await audited(req, query, () => {
+      const result = await audited(req, query, (budget) => {
         let { startNs, endNs } = range(p);
         if (endNs < startNs) throw new QueryArgumentError('end timestamp must not be before or equal to start time');
         const limit = limitOf(p);
@@ -91,7 +113,7 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
         // Loki's query frontend aligns metric ranges to the step.
         if (expr.kind !== 'log') ({ startNs, endNs } = alignToStep(startNs, endNs, stepNs));
         else stepNs = stepNs || 1n;
-        return execute(deps.store, { query, startNs, endNs, stepNs, limit, direction, view: viewOf(p), intervalNs: intervalNs || undefined }, expr);
+        return execute(deps.store, { query, startNs, endNs, stepNs, limit, direction, view: viewOf(p), intervalNs: intervalNs || undefined }, expr, budget);
       });
       reply.type('application/json');
       return lokiResult(result, categorize(req));
@@ -101,12 +123,12 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
     answer(reply, async () => {
       const p = paramsOf(req);
       const query = one(p.query) ?? '';
-      const result = await audited(req, query, () => {
+      const result = await audited(req, query, (budget) => {
         const time = p.time ? parseLokiTime(one(p.time)!, 'time') : nowNs();
         const limit = limitOf(p);
         const direction = directionOf(p);
         const expr = parseLogQL(query);
-        return execute(deps.store, { query, startNs: time, endNs: time, instant: true, limit, direction, view: viewOf(p) }, expr);
+        return execute(deps.store, { query, startNs: time, endNs: time, instant: true, limit, direction, view: viewOf(p) }, expr, budget);
       });
       reply.type('application/json');
       return lokiResult(result, categorize(req));
@@ -118,7 +140,7 @@ export function lokiQueryRoutes(app: FastifyInstance, deps: LokiDeps): void {
   }
 
   const index = <T>(req: FastifyRequest, query: string, run: () => Promise<IndexResult<T>>): Promise<IndexResult<T>> =>
-    deps.access.audited(req, 'query', query, run, (r) => r.matched);
+    deps.access.audited(req, 'query', query, () => deps.queries.run(run), (r) => r.matched);
   const success = (data: string[]) => (data.length ? { status: 'success', data } : { status: 'success' });
 
   app.get('/loki/api/v1/labels', read, async (req, reply) =>

@@ -1,13 +1,14 @@
 /** GET /api/v1/query — a LogQL log query over the stored ECS events; every call is audited. */
 import type { FastifyInstance } from 'fastify';
 import { runQuery, type QueryRequest } from '../../query/engine.js';
+import type { QueryGate } from '../../query/gate.js';
 import { withVigil, type AuditStore } from '../../store/index.js';
 import type { AccessLog } from '../access-log.js';
 import { singleParams } from '../params.js';
 
 type QueryParam = 'query' | 'from' | 'to' | 'start' | 'end' | 'since' | 'limit' | 'direction';
 
-export function queryRoutes(app: FastifyInstance, deps: { store: AuditStore; access: AccessLog }): void {
+export function queryRoutes(app: FastifyInstance, deps: { store: AuditStore; access: AccessLog; queries: QueryGate }): void {
   app.get('/api/v1/query', { config: { scope: 'read' } }, async (req, reply) => {
     const raw = (req.query ?? {}) as Record<string, unknown>;
     const started = performance.now();
@@ -22,7 +23,7 @@ export function queryRoutes(app: FastifyInstance, deps: { store: AuditStore; acc
         limit: q.limit === undefined ? undefined : Number(q.limit),
         direction: q.direction as QueryRequest['direction'],
       };
-      return runQuery(deps.store, request);
+      return deps.queries.run((budget) => runQuery(deps.store, request, budget));
     });
     const elapsed = performance.now() - started;
     reply.type('application/json');

@@ -222,8 +222,8 @@ export class DuckDBStore implements AuditStore {
     });
   }
 
-  select(sql: string, params: readonly SqlValue[]): AsyncIterable<unknown[][]> {
-    return streamSelect(this.instance, sql, params);
+  select(sql: string, params: readonly SqlValue[], signal?: AbortSignal): AsyncIterable<unknown[][]> {
+    return streamSelect(this.instance, sql, params, signal);
   }
 
   async lookupIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
