@@ -13,7 +13,7 @@ import {
   type RangeOp, type Stage, type Unwrap, type VectorOp,
 } from './ast.js';
 import { parseBytes, parseDuration, unquote } from './literals.js';
-import { compileRegex, RegexError } from './regex.js';
+import { compileRegex, RegexError, type Regex } from './regex.js';
 import { checkPattern, climb, collect } from './syntax.js';
 import { validate } from './validate.js';
 
@@ -237,7 +237,7 @@ class Builder {
     return { name: this.text(ident), op, value };
   }
 
-  regex(n: SyntaxNode, re: string, anchored: boolean): RegExp {
+  regex(n: SyntaxNode, re: string, anchored: boolean): Regex {
     try {
       return compileRegex(re, anchored);
     } catch (err) {
@@ -257,7 +257,7 @@ class Builder {
         const expr = s ? this.str(s) : undefined;
         if (kind === 'regexp') {
           const re = this.regex(s!, expr!, false);
-          if (!/\(\?<[A-Za-z_]/.test(re.source)) this.err(s!, 'invalid regexp: at least one named capture group is required');
+          if (re.groupNames.length === 0) this.err(s!, 'invalid regexp: at least one named capture group is required');
         }
         if (kind === 'pattern') checkPattern((n, r) => this.err(n, r), s!, expr!);
         return [{ kind, expr }];

@@ -5,6 +5,8 @@
  * `{{if}}…{{else if}}…{{else}}…{{end}}` and Loki's common functions.
  * Anything else is refused when the query is planned.
  */
+import { compileRegex } from '../logql/regex.js';
+
 export class TemplateError extends Error {
   override readonly name = 'TemplateError';
 }
@@ -51,8 +53,8 @@ const FUNCS: Record<string, (...a: Value[]) => Value> = {
   and: (...a) => a.find((x) => !truthy(x)) ?? a[a.length - 1], or: (...a) => a.find(truthy) ?? a[a.length - 1], not: (a) => !truthy(a),
   len: (s) => str(s).length, count: (sub, s) => (str(sub) ? str(s).split(str(sub)).length - 1 : 0),
   printf: (f, ...a) => sprintf(str(f), a),
-  regexReplaceAll: (re, s, repl) => str(s).replace(new RegExp(str(re), 'g'), str(repl).replace(/\$\{(\w+)\}/g, '$<$1>')),
-  regexReplaceAllLiteral: (re, s, repl) => str(s).replace(new RegExp(str(re), 'g'), () => str(repl)),
+  regexReplaceAll: (re, s, repl) => compileRegex(str(re)).replaceAll(str(s), str(repl).replace(/\$\{(\w+)\}/g, '$<$1>')),
+  regexReplaceAllLiteral: (re, s, repl) => compileRegex(str(re)).replaceAll(str(s), () => str(repl)),
   urlencode: (s) => encodeURIComponent(str(s)), urldecode: (s) => decodeURIComponent(str(s)),
   b64enc: (s) => Buffer.from(str(s)).toString('base64'), b64dec: (s) => Buffer.from(str(s), 'base64').toString(),
   unixEpoch: (d) => Math.floor(num(d) / 1000), unixEpochMillis: (d) => num(d), unixEpochNanos: (d) => num(d) * 1e6,

@@ -11,6 +11,7 @@
  * re-checking in TypeScript and the LIMIT can be pushed.
  */
 import type { LineFilter, MatchOp, Matcher } from '../logql/ast.js';
+import { compileRegex } from '../logql/regex.js';
 import type { LineView, Scan } from '../plan/plan.js';
 import type { Catalog, LabelColumn, LabelExpr, RenderedSql, SqlDialect, SqlParam } from './dialect.js';
 
@@ -50,8 +51,7 @@ function ecsMatcherSql(d: SqlDialect, cat: Catalog, m: Matcher, ps: Params): str
     // A label the store has no column for is missing, i.e. "": decide now.
     const empty = m.op === '=' ? m.value === '' : m.op === '!=' ? m.value !== '' : undefined;
     if (empty !== undefined) return empty ? 'TRUE' : 'FALSE';
-    const re = new RegExp(`^(?:${m.value})$`);
-    return re.test('') === (m.op === '=~') ? 'TRUE' : 'FALSE';
+    return compileRegex(m.value, true).test('') === (m.op === '=~') ? 'TRUE' : 'FALSE';
   }
   const p = ps.add(m.value);
   if (col.list) return listMatch(d, col.columns[0], m, p);
