@@ -36,6 +36,8 @@ export interface Running {
   checkpoints: Checkpointer | undefined;
   /** Path of the admin token file when this start created it. */
   adminTokenFile: string | undefined;
+  /** What the operator should know about this start (a data dir other users may read); `vigil serve` prints them. */
+  warnings: string[];
   stop(): Promise<void>;
 }
 
@@ -86,7 +88,6 @@ export async function startServer(config: Config): Promise<Running> {
           ? 'ingest queue nearly full'
           : disk.notReady(),
   });
-  if (dirWarning) app.log.warn(dirWarning);
   if (config.server.auth === 'none') app.log.warn('authentication is off (server.auth: none); anyone who can reach this port can read the audit log');
   await app.listen({ host: config.server.host, port: config.server.port });
   const addr = app.server.address();
@@ -115,5 +116,5 @@ export async function startServer(config: Config): Promise<Running> {
     await stop().catch(() => undefined); // on a full disk the final checkpoint may not be written either
     throw err;
   }
-  return { url, app, store, checkpoints, adminTokenFile, stop };
+  return { url, app, store, checkpoints, adminTokenFile, warnings: dirWarning ? [dirWarning] : [], stop };
 }

@@ -12,6 +12,7 @@ export function serveCommand(program: Command): void {
       const running = await startServer(config);
       const out = process.stderr;
       out.write(`vigil ${program.version()} listening on ${running.url} (data: ${config.data_dir})\n`);
+      for (const w of running.warnings) out.write(`warning: ${w}\n`);
       if (running.adminTokenFile) out.write(`created the admin token: ${running.adminTokenFile} (keep it secret)\n`);
       else if (config.server.auth === 'token') out.write(`admin token: see ${config.data_dir}/admin.token, or create tokens with 'vigil token create'\n`);
       let signals = 0;

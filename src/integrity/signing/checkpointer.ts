@@ -90,7 +90,7 @@ export class Checkpointer extends EventEmitter<CheckpointerEvents> {
       const cp = await this.ledger.addCheckpoint((head) => signCheckpoint({ origin, size: head.size, rootHash: head.root }, signer));
       if (!cp) return undefined;
       this.lastSize = cp.size;
-      await appendFile(this.logFile, noteLogEntry(cp.note), { mode: 0o644 });
+      await appendFile(this.logFile, noteLogEntry(cp.note), { mode: 0o600 });
       this.emit('checkpoint', cp);
       return cp;
     } catch (err) {

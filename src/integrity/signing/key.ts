@@ -71,7 +71,7 @@ export function loadOrCreateKey(dataDir: string, keyFile = ''): LogKey {
     const { signerKey, verifierKey } = generateNoteKeyPair(defaultOrigin());
     try {
       writeFileSync(file, `${signerKey}\n`, { mode: 0o600, flag: 'wx' });
-      writeFileSync(join(dataDir, PUBLIC_KEY_FILE), `${verifierKey}\n`, { mode: 0o644 });
+      writeFileSync(join(dataDir, PUBLIC_KEY_FILE), `${verifierKey}\n`, { mode: 0o600 });
       created = true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
