@@ -12,10 +12,11 @@ export interface ServerProcess {
   kill(signal: NodeJS.Signals): Promise<number | string>;
 }
 
-export function startServerProcess(dataDir: string, extra: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [VIGIL, 'serve', '--data', dataDir, '--port', '0', '--log-level', 'warn', ...extra], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+/** `umask`: start under this umask (through sh), e.g. '022', as an operator's shell would. */
+export function startServerProcess(dataDir: string, extra: string[] = [], opts: { umask?: string } = {}): Promise<ServerProcess> {
+  const args = [VIGIL, 'serve', '--data', dataDir, '--port', '0', '--log-level', 'warn', ...extra];
+  const [cmd, argv] = opts.umask ? ['sh', ['-c', `umask ${opts.umask} && exec "$0" "$@"`, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, sig) => resolve(code ?? sig ?? -1)));
   return new Promise((resolve, reject) => {
