@@ -20,22 +20,12 @@ import snappy from 'snappy';
 import { loadConfig } from '../config/load.js';
 import { startServer, type Running } from '../runtime/server.js';
 import { PushRequestType } from '../sources/loki-push-body.js';
+import { prng } from './auditd/generate.js';
 
 /** Requests in flight at once. */
 const IN_FLIGHT = 64;
 
 type Rand = () => number;
-
-function mulberry32(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const int = (r: Rand, n: number) => Math.floor(r() * n);
@@ -166,7 +156,7 @@ export interface RouteFuzz {
 }
 
 async function fuzzRoute(running: Running, route: string, gen: Generator, runs: number, seed: number): Promise<RouteFuzz> {
-  const r = mulberry32(seed);
+  const r: Rand = prng(seed);
   const out: RouteFuzz = { route, inputs: 0, statuses: {}, crashes: 0, errors500: 0, samples: [] };
   const note = (c: Case, why: string) => {
     if (out.samples.length < 5) out.samples.push(`${why}: ${c.url} ${c.body.subarray(0, 200).toString('latin1')}`);

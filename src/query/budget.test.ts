@@ -5,10 +5,8 @@
  * that admits a bounded number of queries at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestedAt, prepareEvent } from '../model/prepare.js';
 import type { AuditStore } from '../store/index.js';
-import { sampleEvent, tempDir } from '../testing/events.js';
-import { openTestStore } from '../testing/store.js';
+import { storeWithSampleEvents } from '../testing/store.js';
 import { QueryBudget } from './budget.js';
 import { execute, runQuery } from './engine.js';
 import { QueryLimitError, QueryRejectedError, QueryTimeoutError } from './errors.js';
@@ -20,9 +18,7 @@ const N = 20_000; // one event a millisecond: 20 s of events
 
 let store: AuditStore;
 beforeAll(async () => {
-  store = await openTestStore(tempDir());
-  const events = Array.from({ length: N }, (_, i) => prepareEvent(sampleEvent(i, T0), ingestedAt(T0 + 1000n * S)));
-  await store.append([{ events }]);
+  store = await storeWithSampleEvents(N, T0);
 });
 afterAll(() => store.close());
 

@@ -3,10 +3,8 @@
  * those inside an aggregation (count or sum over many series answers).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestedAt, prepareEvent } from '../model/prepare.js';
 import type { AuditStore } from '../store/index.js';
-import { sampleEvent, tempDir } from '../testing/events.js';
-import { openTestStore } from '../testing/store.js';
+import { storeWithSampleEvents } from '../testing/store.js';
 import { execute, type ExecRequest } from './engine.js';
 
 const S = 1_000_000_000n;
@@ -15,9 +13,7 @@ const N = 10_050; // each event's request_id makes its own series: over 20 times
 
 let store: AuditStore;
 beforeAll(async () => {
-  store = await openTestStore(tempDir());
-  const events = Array.from({ length: N }, (_, i) => prepareEvent(sampleEvent(i, T0), ingestedAt(T0 + 1000n * S)));
-  await store.append([{ events }]);
+  store = await storeWithSampleEvents(N, T0);
 });
 afterAll(() => store.close());
 
