@@ -25,17 +25,53 @@ const BIN_OPS: Record<string, BinOp> = {
   Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^',
 };
 
+/** The longest query text accepted, in characters (a generous multiple of any real query). */
+export const MAX_QUERY_LENGTH = 65_536;
+/**
+ * The deepest syntax tree accepted, in grammar nodes: a parenthesis adds one, a
+ * nested aggregation two, a binary operator three, a matcher, stage or label
+ * filter in a list one. Brackets are counted before the grammar runs (its tree
+ * builder recurses), the tree before anything else walks it, so no walker
+ * (build, validate, print, plan, eval) can exhaust the stack on what passes.
+ */
+export const MAX_QUERY_DEPTH = 256;
+
+const tooDeep = (query: string, offset: number) => QueryParseError.at(query, offset, `syntax error: query nested more than ${MAX_QUERY_DEPTH} levels deep`);
+
+/** Refuses text nested deeper than the limit in brackets, outside string literals. */
+function checkBrackets(query: string): void {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') {
+      if (++depth > MAX_QUERY_DEPTH) throw tooDeep(query, i);
+    } else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+  }
+}
+
 /** Parses a LogQL query (log or metric) into the typed AST, with Loki's checks. */
 export function parseLogQL(query: string): Expr {
+  if (query.length > MAX_QUERY_LENGTH) throw QueryParseError.at(query, MAX_QUERY_LENGTH, `syntax error: query longer than ${MAX_QUERY_LENGTH} characters`);
+  checkBrackets(query);
   const tree = parser.parse(query);
+  let depth = 0;
   tree.iterate({
     enter(n) {
+      if (++depth > MAX_QUERY_DEPTH) throw tooDeep(query, n.from);
       if (!n.type.isError) return;
       // `| a="x" b="y"`: a space between label predicates means `and` in Loki; the grammar leaves an empty error node.
       const node = n.node;
       if (n.from === n.to && node.parent?.name === 'LabelFilter' && node.prevSibling?.name === 'LabelFilter' && node.nextSibling?.name === 'LabelFilter') return;
       const found = query.slice(n.from, n.to || n.from + 1).trim();
       throw QueryParseError.at(query, n.from, found ? `syntax error: unexpected ${found}` : 'syntax error: unexpected end of query');
+    },
+    leave() {
+      depth--;
     },
   });
   const top = tree.topNode.firstChild;
