@@ -34,7 +34,7 @@ export const MAX_QUERY_LENGTH = 65_536;
  * builder recurses), the tree before anything else walks it, so no walker
  * (build, validate, print, plan, eval) can exhaust the stack on what passes.
  */
-export const MAX_QUERY_DEPTH = 1_000;
+export const MAX_QUERY_DEPTH = 256;
 
 const tooDeep = (query: string, offset: number) => QueryParseError.at(query, offset, `syntax error: query nested more than ${MAX_QUERY_DEPTH} levels deep`);
 
