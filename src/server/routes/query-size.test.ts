@@ -1,4 +1,4 @@
-/** Issue 19 item 3 over HTTP: query text over the length or depth limit is a 400 parse error on the Loki routes and /api/v1/query; the deepest allowed queries evaluate. */
+/**
  * Issue 19 item 3: huge or deeply nested query text is answered 400 with a
  * parse error (Loki's plain text on Loki routes, the catalogue's bad_query on
  * /api/v1/query) instead of 500 "Maximum call stack size exceeded", and the
