@@ -6,7 +6,7 @@
  */
 import { contentIds } from '../model/event-id.js';
 import { shapeError } from '../model/limits.js';
-import { invalidUtf8At, invalidUtf8Reason } from './utf8.js';
+import { bodyUtf8Error, invalidUtf8At, invalidUtf8Reason } from './utf8.js';
 
 export interface RawRecord {
   /** 1-based line number (NDJSON) or 1-based position in the array. */
@@ -48,8 +48,8 @@ export function decodeBody(body: Buffer, maxRecordBytes: number): DecodedBody {
 
 function decodeArray(body: Buffer): DecodedBody {
   const text = body.toString('utf8');
-  const bad = text.includes('\ufffd') ? invalidUtf8At(body) : -1;
-  if (bad >= 0) return { records: [], errors: [{ line: 1, offset: 0, path: '', reason: invalidUtf8Reason(bad), text, bytes: Uint8Array.from(body) }] };
+  const notUtf8 = bodyUtf8Error(body, text);
+  if (notUtf8) return { records: [], errors: [notUtf8] };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -10,7 +10,7 @@ import { shapeError } from '../model/limits.js';
 import { applyPolicy, type CompiledPolicy } from '../policy/k8s/index.js';
 import type { AuditEvent as K8sEvent } from '../policy/k8s/types.js';
 import type { RawRecord } from './decode.js';
-import { invalidUtf8At, invalidUtf8Reason } from './utf8.js';
+import { bodyUtf8Error } from './utf8.js';
 import { IngestError } from './errors.js';
 import type { DecodedRecords } from './prepare-records.js';
 
@@ -81,8 +81,8 @@ export function decodeEventList(list: unknown, policy: CompiledPolicy | undefine
 export function decodeEventListBody(body: Buffer, policy: CompiledPolicy | undefined, keepOriginal: boolean, maxRecordBytes = Infinity): DecodedRecords {
   let list: unknown;
   const text = body.toString('utf8');
-  const bad = text.includes('\ufffd') ? invalidUtf8At(body) : -1;
-  if (bad >= 0) return { records: [], errors: [{ line: 1, offset: bad, path: '', reason: invalidUtf8Reason(bad), text, bytes: Uint8Array.from(body) }], dropped: 0 };
+  const notUtf8 = bodyUtf8Error(body, text);
+  if (notUtf8) return { records: [], errors: [notUtf8], dropped: 0 };
   try {
     list = JSON.parse(text);
   } catch (err) {

@@ -4,6 +4,7 @@
  * U+FFFD in its place, and the dead-letter file keeps its bytes exactly.
  */
 import { isUtf8 } from 'node:buffer';
+import type { RecordError } from './decode.js';
 
 /** Byte offset of the first byte that does not start or continue a valid UTF-8 sequence, or -1 when `buf` is valid. */
 export function invalidUtf8At(buf: Uint8Array, from = 0, to = buf.length): number {
@@ -25,3 +26,14 @@ export function invalidUtf8At(buf: Uint8Array, from = 0, to = buf.length): numbe
 }
 
 export const invalidUtf8Reason = (at: number): string => `invalid UTF-8 at byte ${at}`;
+
+/**
+ * A whole body that is not UTF-8, as the one record error it becomes (the
+ * bytes kept for the dead letter), or undefined. `text`: the body decoded,
+ * when the caller holds it (without a U+FFFD in it there is nothing to look for).
+ */
+export function bodyUtf8Error(body: Buffer, text?: string): RecordError | undefined {
+  const bad = text === undefined || text.includes('\ufffd') ? invalidUtf8At(body) : -1;
+  if (bad < 0) return undefined;
+  return { line: 1, offset: 0, path: '', reason: invalidUtf8Reason(bad), text: text ?? body.toString('utf8'), bytes: Uint8Array.from(body) };
+}

@@ -20,8 +20,8 @@ import { IngestError } from '../ingest/errors.js';
 import { bodyOf, inflated, rawBody } from './http-body.js';
 import { idempotencyKeyOf, scopedKey } from './idempotency-key.js';
 import type { DecodedRecords } from '../ingest/service.js';
-import { invalidUtf8At, invalidUtf8Reason } from '../ingest/utf8.js';
-import type { PushDecodeOptions, PushStream } from './loki-push-body.js';
+import { bodyUtf8Error } from '../ingest/utf8.js';
+import type { PushDecodeOptions } from './loki-push-body.js';
 import type { HttpSourceDeps, Source } from './source.js';
 
 export const LokiPushConfig = Type.Object(
@@ -33,11 +33,6 @@ export const LokiPushConfig = Type.Object(
   { additionalProperties: false },
 );
 export type LokiPushConfig = Static<typeof LokiPushConfig>;
-
-const notUtf8 = (body: Buffer, at: number): DecodedRecords => ({
-  records: [],
-  errors: [{ line: 1, offset: at, path: '', reason: invalidUtf8Reason(at), text: body.toString('utf8'), bytes: Uint8Array.from(body) }],
-});
 
 function routes(app: FastifyInstance, deps: HttpSourceDeps): void {
   const decodeOptions: PushDecodeOptions = { maxRecordBytes: deps.maxRecordBytes, keepOriginal: deps.keepOriginal, k8sPolicy: deps.k8sPolicy };
@@ -56,9 +51,13 @@ function routes(app: FastifyInstance, deps: HttpSourceDeps): void {
       // Without a key, the body is one: a retried push (lost response) is stored once.
       const key = idempotencyKeyOf(req, 'loki.push') ?? scopedKey(req, 'loki.push', `body:${digest}`);
       // A JSON body that is not UTF-8 is one rejected record, dead-lettered with its bytes (a protobuf body's lines are checked one by one).
-      const bad = type === 'application/json' ? invalidUtf8At(body) : -1;
-      const streams: PushStream[] | undefined = bad >= 0 ? undefined : type === 'application/json' ? parsePushJson(body) : parsePushProto(body, deps.maxBodyBytes);
-      const decode = streams ? () => decodePush(streams, decodeOptions) : () => notUtf8(body, bad);
+      const notUtf8 = type === 'application/json' ? bodyUtf8Error(body) : undefined;
+      let decode: () => DecodedRecords;
+      if (notUtf8) decode = () => ({ records: [], errors: [notUtf8] });
+      else {
+        const streams = type === 'application/json' ? parsePushJson(body) : parsePushProto(body, deps.maxBodyBytes);
+        decode = () => decodePush(streams, decodeOptions);
+      }
       const result = await deps.ingest.ingest(
         { kind: 'records', decode },
         { source: 'loki.push', partial: true, idempotencyKey: key, idempotencyDigest: digest },
