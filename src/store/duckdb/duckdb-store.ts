@@ -38,6 +38,7 @@ import type { PruneResult, RetentionRules } from '../retention.js';
 import type { VerifyOptions } from '../../integrity/verify/options.js';
 import type { VerifyReport } from '../../integrity/verify/report.js';
 import { exportEvents } from './export.js';
+import { sqlString } from './sql-literal.js';
 import { verifyStore } from './verify.js';
 
 export interface DuckDBStoreConfig {
@@ -57,12 +58,6 @@ export const DB_FILE = 'vigil.duckdb';
 
 export const duckdbStoreExists = (dataDir: string): boolean => existsSync(join(dataDir, DB_FILE));
 const STORAGE_VERSION = 'v1.2.0';
-
-/** A SQL string literal (standard SQL: quotes doubled, no backslash escapes). */
-function sqlString(s: string): string {
-  if (s.includes('\0')) throw new Error('a NUL character cannot be written into a SQL literal');
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
 type CommitListener = (head: { size: number }) => void;
 

@@ -18,6 +18,7 @@ import { renderScan } from '../../query/sql/render.js';
 import type { ExportFormat, ExportProofs, ExportSelection } from '../export.js';
 import { withVigil } from '../store.js';
 import type { DuckDBStore } from './duckdb-store.js';
+import { sqlString } from './sql-literal.js';
 import { TILE_HASHES } from './tree.js';
 
 /** Inclusion proofs are read this many events at a time (shared nodes once). */
@@ -46,8 +47,6 @@ function exportSql(sel: ExportSelection, belowSeq?: number): { sql: string; para
     ORDER BY ev.ts, ev.seq`;
   return { sql, params };
 }
-
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Columns of the csv and parquet exports. */
 function tableColumns(format: 'csv' | 'parquet'): string {
